@@ -1,0 +1,7 @@
+-- Revert astronaut-hours:astronauts
+
+BEGIN;
+
+DROP TABLE astro.astronauts;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert astronaut-hours:purge_sessions
+
+BEGIN;
+
+DROP FUNCTION astro.purge_expired_sessions(integer);
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Revert astronaut-hours:sessions
+
+BEGIN;
+
+DROP TABLE astro.sessions;
+
+COMMIT;

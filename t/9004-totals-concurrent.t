@@ -1,0 +1,49 @@
+#!/bin/sh
+# Eight clients log hours for the same five pilots at once. Each entry
+# adds to its pilot's total under the pilot's row lock, so no update is
+# lost: every total ends equal to the hours committed for that pilot.
+. "$(dirname "$0")/lib/pg.sh"
+
+CLIENTS=8
+TRANSACTIONS=250 # per client
+
+pg_server || exit 1
+pg_database || exit 1
+
+# The pilots, and a ledger beside the schema where each client writes the
+# hours it logs, in the same transaction: an account of what was
+# committed that owes nothing to the trigger under test.
+psql -Xq -v ON_ERROR_STOP=1 <<'SQL' || exit 1
+INSERT INTO astro.astronauts (name, password_hash)
+SELECT 'Pilot ' || i,
+       '$s1$0e0801$AAECAwQFBgcICQoLDA0ODw==$11kKyiyYAc8G7rp3KmncMc44YlkdllIqxOa7pq0fMaUtb3NvK4WtqmJiM16xEuVvAU9BejfXS+De92abLFHCng=='
+  FROM generate_series(1, 5) AS i;
+CREATE TABLE public.ledger (astronaut_name text NOT NULL, hours numeric(3,1) NOT NULL);
+SQL
+
+cat >"$PG_SCRATCH/log-hours.sql" <<'SQL'
+\set pilot random(1, 5)
+\set tenths random(1, 240)
+BEGIN;
+INSERT INTO astro.hours_entries (astronaut_id, hours, trained_on, idempotency_key)
+SELECT id, :tenths / 10.0, current_date, gen_random_uuid()
+  FROM astro.astronauts WHERE name = 'Pilot ' || :pilot;
+INSERT INTO public.ledger (astronaut_name, hours) VALUES ('Pilot ' || :pilot, :tenths / 10.0);
+END;
+SQL
+
+pgbench -n -c "$CLIENTS" -j 2 -t "$TRANSACTIONS" -f "$PG_SCRATCH/log-hours.sql" \
+	>"$PG_SCRATCH/pgbench.log" 2>&1 || {
+	sed 's/^/# /' "$PG_SCRATCH/pgbench.log" >&2
+	exit 1
+}
+committed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' \
+	"$PG_SCRATCH/pgbench.log")
+[ -n "$committed" ] || {
+	echo "# no transaction count in pgbench's report:" >&2
+	sed 's/^/# /' "$PG_SCRATCH/pgbench.log" >&2
+	exit 1
+}
+
+pg_tap "$PG_ROOT/t/sql/totals-concurrent.sql" \
+	-v committed="$committed" -v ran=$((CLIENTS * TRANSACTIONS))
