@@ -1,0 +1,33 @@
+/*
+ * buf: a growable byte buffer with a hard upper bound.
+ *
+ * Every buffer is created with a maximum size. An append that would pass
+ * it appends nothing, sets the sticky error flag and returns -1, so a
+ * caller can append many pieces and check once with buf_failed().
+ * The contents are always NUL-terminated (the NUL is not counted in len).
+ */
+#ifndef BUF_H
+#define BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	size_t max;
+	int failed;
+};
+
+void buf_init(struct buf *b, size_t max);
+void buf_free(struct buf *b);
+void buf_reset(struct buf *b);
+int buf_append(struct buf *b, const void *p, size_t n);
+int buf_puts(struct buf *b, const char *s);
+int buf_putc(struct buf *b, char c);
+int buf_printf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int buf_failed(const struct buf *b);
+
+#endif

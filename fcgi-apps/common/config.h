@@ -1,0 +1,30 @@
+/*
+ * config: everything a service reads from its environment, read once at
+ * start-up. libpq reads its own PG* variables (PGHOST, PGPORT,
+ * PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, ...); the README lists the
+ * rest. A value that does not parse stops the service with a message
+ * naming the variable, rather than running with a surprise.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	const char *service;        /* "signup", "hours" or "board" */
+	const char *fcgi_listen;    /* FCGI_LISTEN: host:port or /path */
+	const char *metrics_listen; /* METRICS_LISTEN: host:port, "" = off */
+	const char *html_dir;       /* HTML_DIR: templates */
+	int workers;                /* WORKERS */
+	int shutdown_timeout;       /* SHUTDOWN_TIMEOUT, seconds */
+	int session_ttl;            /* SESSION_TTL, seconds */
+	int db_timeout_ms;          /* DB_TIMEOUT_MS: connect and query */
+	int board_page_size;        /* BOARD_PAGE_SIZE: rows a board page */
+	size_t max_body;            /* MAX_BODY: bytes of a request body */
+};
+
+/* Fills cfg from the environment. Returns 0, or -1 after printing which
+ * variable is wrong to stderr. */
+int config_load(struct config *cfg, const char *service);
+
+#endif

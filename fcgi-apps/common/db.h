@@ -1,0 +1,70 @@
+/*
+ * db: one PostgreSQL connection per worker, with every statement of the
+ * service prepared once when the connection is made.
+ *
+ * Nothing here can hang a worker: connecting and every query run against
+ * a deadline (DB_TIMEOUT_MS) on a non-blocking socket. When the database
+ * is gone, db_exec() returns DB_UNAVAILABLE at once, and reconnection is
+ * attempted on later requests with exponential backoff (100 ms doubling
+ * to 5 s, with jitter), so a worker never spins on a dead server and a
+ * recovered server is found within seconds.
+ *
+ * Connection parameters come from libpq's own environment (PGHOST,
+ * PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, ...).
+ */
+#ifndef DB_H
+#define DB_H
+
+#include <libpq-fe.h>
+
+struct db_stmt {
+	const char *name;
+	const char *sql;
+	int retry; /* safe to send again if the connection was lost */
+};
+
+struct db_stats {
+	unsigned long connects;         /* connections made */
+	unsigned long connect_failures; /* attempts that failed */
+	unsigned long query_errors;     /* statements the server refused */
+	unsigned long unavailable;      /* requests answered "unavailable" */
+};
+
+struct db {
+	PGconn *conn;
+	const struct db_stmt *stmts;
+	int n;
+	const char *app_name;
+	int timeout_ms;
+	long long retry_at_ms; /* no connection attempt before this */
+	int backoff_ms;
+	char sqlstate[6];    /* of the last DB_FAILED */
+	char constraint[64]; /* of the last DB_FAILED, or "" */
+	struct db_stats stats;
+};
+
+enum db_rc {
+	DB_OK = 0,
+	DB_UNAVAILABLE, /* no connection, lost, timed out, or read-only */
+	DB_FAILED,      /* the server refused the statement: see sqlstate */
+};
+
+void db_init(struct db *db, const struct db_stmt *stmts, int n,
+             const char *app_name, int timeout_ms);
+/* Connects now if no connection is open and backoff allows. Returns 0 if
+ * a connection is ready. */
+int db_connect(struct db *db);
+/*
+ * Runs prepared statement stmt with text parameters (formats may be NULL;
+ * lengths is needed only for binary ones). On DB_OK, *res holds the
+ * result (PGRES_TUPLES_OK or PGRES_COMMAND_OK) and the caller must
+ * PQclear() it; otherwise *res is NULL.
+ */
+enum db_rc db_exec(struct db *db, int stmt, int nparams,
+                   const char *const *values, const int *lengths,
+                   const int *formats, PGresult **res);
+/* Seconds a client should wait before retrying, at least 1. */
+int db_retry_after(const struct db *db);
+void db_close(struct db *db);
+
+#endif

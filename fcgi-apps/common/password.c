@@ -1,0 +1,104 @@
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libscrypt.h>
+
+#include "crypto.h"
+#include "password.h"
+
+#define SALT_BYTES 16
+#define HASH_BYTES 64
+
+/* Verification refuses parameters that would let a stored string make a
+ * worker allocate or compute without bound. */
+#define VERIFY_MAX_LOG2_N 20
+#define VERIFY_MAX_R      32
+#define VERIFY_MAX_P      64
+
+int
+password_hash(const char *pw, size_t len, char mcf[PASSWORD_MCF_MAX])
+{
+	uint8_t salt[SALT_BYTES], hash[HASH_BYTES];
+	char salt64[4 * ((SALT_BYTES + 2) / 3) + 1];
+	char hash64[4 * ((HASH_BYTES + 2) / 3) + 1];
+	int n;
+
+	mcf[0] = '\0';
+	if (crypto_random(salt, sizeof(salt)) == -1)
+		return -1;
+	if (libscrypt_scrypt((const uint8_t *)pw, len, salt, sizeof(salt),
+	                     (uint64_t)1 << PASSWORD_LOG2_N, PASSWORD_R,
+	                     PASSWORD_P, hash, sizeof(hash)) != 0)
+		return -1;
+	crypto_b64_encode(salt, sizeof(salt), salt64);
+	crypto_b64_encode(hash, sizeof(hash), hash64);
+	n = snprintf(mcf, PASSWORD_MCF_MAX, "$s1$%02x%02x%02x$%s$%s",
+	             PASSWORD_LOG2_N, PASSWORD_R, PASSWORD_P, salt64, hash64);
+	if (n < 0 || n >= PASSWORD_MCF_MAX) {
+		mcf[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static int
+password_hex2(const char *s)
+{
+	int v = 0, i;
+
+	for (i = 0; i < 2; i++) {
+		v <<= 4;
+		if (s[i] >= '0' && s[i] <= '9')
+			v |= s[i] - '0';
+		else if (s[i] >= 'a' && s[i] <= 'f')
+			v |= s[i] - 'a' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+int
+password_verify(const char *pw, size_t len, const char *mcf)
+{
+	uint8_t salt[64], want[HASH_BYTES], got[HASH_BYTES];
+	const char *salt64, *hash64;
+	long saltlen, hashlen;
+	int logn, r, p;
+
+	/* "$s1$" + 6 hex digits + "$" */
+	if (strncmp(mcf, "$s1$", 4) != 0 || strlen(mcf) < 11 || mcf[10] != '$')
+		return -1;
+	logn = password_hex2(mcf + 4);
+	r = password_hex2(mcf + 6);
+	p = password_hex2(mcf + 8);
+	if (logn < 1 || logn > VERIFY_MAX_LOG2_N || r < 1 || r > VERIFY_MAX_R ||
+	    p < 1 || p > VERIFY_MAX_P)
+		return -1;
+	salt64 = mcf + 11;
+	if ((hash64 = strchr(salt64, '$')) == NULL)
+		return -1;
+	saltlen = crypto_b64_decode(salt64, (size_t)(hash64 - salt64), salt,
+	                            sizeof(salt));
+	hash64++;
+	hashlen = crypto_b64_decode(hash64, strlen(hash64), want, sizeof(want));
+	if (saltlen <= 0 || hashlen != HASH_BYTES)
+		return -1;
+	if (libscrypt_scrypt((const uint8_t *)pw, len, salt, (size_t)saltlen,
+	                     (uint64_t)1 << logn, (uint32_t)r, (uint32_t)p, got,
+	                     sizeof(got)) != 0)
+		return -1;
+	return crypto_equal(got, want, sizeof(got));
+}
+
+void
+password_verify_dummy(const char *pw, size_t len)
+{
+	static const uint8_t salt[SALT_BYTES];
+	uint8_t got[HASH_BYTES];
+
+	libscrypt_scrypt((const uint8_t *)pw, len, salt, sizeof(salt),
+	                 (uint64_t)1 << PASSWORD_LOG2_N, PASSWORD_R, PASSWORD_P,
+	                 got, sizeof(got));
+}

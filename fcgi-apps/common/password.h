@@ -1,0 +1,34 @@
+/*
+ * password: scrypt hashes stored as libscrypt's MCF strings,
+ * "$s1$NNrrpp$salt$hash" (log2 N, r and p in hex; base64 salt and hash),
+ * so the parameters travel with each hash and can be raised later
+ * without invalidating stored ones.
+ *
+ * New hashes use N = 2^13, r = 8, p = 10: one of OWASP's recommended
+ * scrypt settings, and the one with the least memory (8 MiB a hash), so
+ * a 0.5 GB task can run many workers hashing at once. The README gives
+ * the measured cost (`make bench-scrypt`).
+ */
+#ifndef PASSWORD_H
+#define PASSWORD_H
+
+#include <stddef.h>
+
+#define PASSWORD_LOG2_N  13
+#define PASSWORD_R       8
+#define PASSWORD_P       10
+#define PASSWORD_MCF_MAX 128 /* bytes, with the NUL; libscrypt's bound */
+
+/* Hashes len bytes of pw with a fresh 16-byte salt into mcf. Returns 0,
+ * or -1 if randomness or memory was unavailable (mcf is then empty). */
+int password_hash(const char *pw, size_t len, char mcf[PASSWORD_MCF_MAX]);
+/* Returns 1 if pw matches mcf, 0 if not, -1 if mcf is malformed or its
+ * parameters are outside sane bounds. The final comparison is constant
+ * time. */
+int password_verify(const char *pw, size_t len, const char *mcf);
+/* Spends the time of one verification at the current parameters, so a
+ * login for a name that does not exist takes as long as a wrong
+ * password. */
+void password_verify_dummy(const char *pw, size_t len);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * valid: the checks every submitted value goes through, and what each
+ * one accepts. They mirror the schema's CHECK constraints
+ * (sql/migrations), so a value the application accepts is one the
+ * database stores, and a bug here still cannot store bad data.
+ */
+#ifndef VALID_H
+#define VALID_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define NAME_MAX_CHARS     64
+#define PASSWORD_MIN_CHARS 8
+#define PASSWORD_MAX_CHARS 256
+#define NOTE_MAX_CHARS     200
+#define HOURS_MAX_TENTHS   240 /* 24.0 hours in one entry */
+
+enum valid_err {
+	VALID_OK = 0,
+	VALID_MISSING, /* empty, or empty after trimming */
+	VALID_TOO_SHORT,
+	VALID_TOO_LONG,
+	VALID_BAD_UTF8,
+	VALID_FORBIDDEN_CHAR, /* a control or invisible character */
+	VALID_NOT_A_NUMBER,
+	VALID_OUT_OF_RANGE,
+	VALID_TOO_PRECISE, /* more than one decimal place */
+	VALID_BAD_DATE,
+	VALID_FUTURE_DATE,
+	VALID_TOO_OLD,
+	VALID_BAD_TOKEN, /* a hidden field that was tampered with */
+	VALID__MAX
+};
+
+struct valid_date {
+	int y, m, d;
+};
+
+/* What the checks need to know about the moment of the request. */
+struct valid_env {
+	struct valid_date today;  /* in UTC: the form's default date */
+	struct valid_date latest; /* today in UTC+14, the earliest zone */
+};
+
+struct form_value;
+
+/* A sentence for a person about why a value was refused. */
+const char *valid_message(enum valid_err err);
+/* Fills env from the clock at t. */
+void valid_env_at(struct valid_env *env, time_t t);
+/* Formats a date as YYYY-MM-DD into out (at least 11 bytes). */
+void valid_date_format(const struct valid_date *d, char *out, size_t size);
+
+enum valid_err valid_text(struct form_value *v, const struct valid_env *env);
+enum valid_err valid_name(struct form_value *v, const struct valid_env *env);
+enum valid_err valid_password(struct form_value *v,
+                              const struct valid_env *env);
+enum valid_err valid_hours(struct form_value *v, const struct valid_env *env);
+enum valid_err valid_day(struct form_value *v, const struct valid_env *env);
+enum valid_err valid_note(struct form_value *v, const struct valid_env *env);
+enum valid_err valid_token(struct form_value *v, const struct valid_env *env);
+enum valid_err valid_key(struct form_value *v, const struct valid_env *env);
+
+#endif

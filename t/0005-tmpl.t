@@ -1,0 +1,3 @@
+#!/bin/sh
+# C unit tests: t/unit/tmpl.c, built by make into build/VARIANT/t/.
+exec "${ASTRO_BUILD:-build/release}/t/tmpl"

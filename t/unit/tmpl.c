@@ -1,0 +1,126 @@
+/* html.c and tmpl.c: the one escaping path, and templates around it. */
+#include "html.h"
+#include "tap.h"
+#include "tmpl.h"
+
+static struct arena arena;
+
+/* Compiles src, renders it with d, returns the output or an error. */
+static const char *
+render(const char *src, struct tdict *d)
+{
+	static struct buf out;
+	static char err[128];
+	struct tmpl *t;
+	const char *what = NULL;
+
+	buf_free(&out);
+	buf_init(&out, 4096);
+	if ((t = tmpl_compile(src, strlen(src), err, sizeof(err))) == NULL)
+		return err;
+	if (tmpl_render(t, d, &out, &what) == -1) {
+		snprintf(err, sizeof(err), "render failed at %s", what);
+		tmpl_free(t);
+		return err;
+	}
+	tmpl_free(t);
+	return out.data ? out.data : "";
+}
+
+static const struct {
+	const char *in, *want;
+} escapes[] = {
+    {"plain", "plain"},
+    {"<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"},
+    {"a & b", "a &amp; b"},
+    {"\"quoted\" 'single'", "&quot;quoted&quot; &#39;single&#39;"},
+    {"&amp;", "&amp;amp;"},
+    {"\xc3\x85sa", "\xc3\x85sa"},
+};
+
+int
+main(void)
+{
+	struct buf b;
+	struct tdict *d, *item;
+	size_t i;
+
+	arena_init(&arena, 1 << 20);
+	for (i = 0; i < sizeof(escapes) / sizeof(escapes[0]); i++) {
+		buf_init(&b, 1024);
+		html_escape(&b, escapes[i].in, strlen(escapes[i].in));
+		is_str(b.data, escapes[i].want, "escape %s", escapes[i].in);
+		buf_free(&b);
+	}
+	buf_init(&b, 8);
+	ok(html_escape(&b, "<<<", 3) == -1 && buf_failed(&b),
+	   "escaping past the buffer's bound fails");
+	buf_free(&b);
+
+	d = tdict_new(&arena);
+	tdict_set(d, "name", "<b>Buzz</b>");
+	tdict_flag(d, "on", 1);
+	tdict_flag(d, "off", 0);
+	is_str(render("Hi {{name}}!", d), "Hi &lt;b&gt;Buzz&lt;/b&gt;!",
+	       "variables are escaped");
+	is_str(render("Hi {{ name }}!", d), "Hi &lt;b&gt;Buzz&lt;/b&gt;!",
+	       "spaces inside a tag are allowed");
+	is_str(render("{{#on}}yes{{/on}}{{#off}}no{{/off}}", d), "yes",
+	       "flag sections");
+	is_str(render("{{^on}}a{{/on}}{{^off}}b{{/off}}{{^absent}}c{{/absent}}",
+	              d),
+	       "bc", "inverted sections");
+	is_str(render("{{#name}}[{{name}}]{{/name}}", d),
+	       "[&lt;b&gt;Buzz&lt;/b&gt;]",
+	       "a non-empty string opens a section");
+	is_str(render("a{{! a comment }}b", d), "ab", "comments");
+	is_str(render("{{missing}}", d), "render failed at missing",
+	       "an undefined variable is an error, not an empty string");
+	is_str(render("{{{name}}}", d), "render failed at name",
+	       "a plain string cannot be inserted raw");
+	is_str(render("{{#on}}", d), "line 1: section not closed",
+	       "unclosed section");
+	is_str(render("x\n{{#on}}{{/off}}", d),
+	       "line 2: close does not match open",
+	       "mismatched close, with its line");
+	is_str(render("{{/on}}", d), "line 1: close without open",
+	       "close without open");
+	is_str(render("{{name", d), "line 1: unterminated tag",
+	       "unterminated tag");
+	is_str(render("{{Na-me}}", d), "line 1: bad name in tag", "bad name");
+
+	d = tdict_new(&arena);
+	tdict_set(d, "title", "Board");
+	item = tdict_push(d, "rows");
+	tdict_set(item, "name", "Neil");
+	item = tdict_push(d, "rows");
+	tdict_set(item, "name", "Buzz & co");
+	is_str(
+	    render("<ul>{{#rows}}<li>{{name}} ({{title}})</li>{{/rows}}</ul>",
+	           d),
+	    "<ul><li>Neil (Board)</li><li>Buzz &amp; co (Board)</li></ul>",
+	    "lists repeat, and items see their parent's values");
+	is_str(render("{{^rows}}none{{/rows}}", d), "",
+	       "a non-empty list is truthy");
+
+	buf_init(&b, 64);
+	buf_puts(&b, "<p>rendered</p>");
+	tdict_fragment(d, "content", &b);
+	buf_free(&b);
+	is_str(render("<main>{{{content}}}</main>", d),
+	       "<main><p>rendered</p></main>",
+	       "a rendered fragment goes in raw");
+	is_str(render("{{content}}", d), "render failed at content",
+	       "a fragment is not a plain variable");
+
+	ok(tdict_set(d, "x", NULL) == -1,
+	   "setting NULL fails (failed allocations)");
+	{
+		char src[] = "a\0b";
+
+		ok(tmpl_compile(src, 3, (char[64]){0}, 64) == NULL,
+		   "a NUL inside a template is refused");
+	}
+	arena_free(&arena);
+	return done_testing();
+}
