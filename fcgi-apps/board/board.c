@@ -1,0 +1,321 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "board.h"
+#include "form.h"
+#include "log.h"
+#include "page.h"
+#include "session.h"
+
+#define CURSOR_MAX 64
+
+static struct tmpl *board_tmpl;
+static int board_page_size;
+
+/* Where a page starts: the last row of the previous page, with the
+ * position and rank it had there, so ranks continue across pages. */
+struct cursor {
+	int set;
+	char total[16];
+	char id[24];
+	long pos;
+	long rank;
+};
+
+struct row {
+	const char *id;
+	const char *name;
+	const char *hours;
+	long rank;
+};
+
+enum board_key { BOARD_AFTER, BOARD__MAX };
+
+static enum valid_err valid_cursor(struct form_value *v,
+                                   const struct valid_env *env);
+
+static const struct form_field board_fields[BOARD__MAX] = {
+    [BOARD_AFTER] = {"after", CURSOR_MAX, valid_cursor},
+};
+
+int
+board_init(const struct config *cfg)
+{
+	board_page_size = cfg->board_page_size;
+	board_tmpl = page_load(cfg->html_dir, "board.html");
+	return board_tmpl != NULL ? 0 : -1;
+}
+
+/* Digits only, 1..max of them, no leading zero unless alone. */
+static int
+cursor_uint(const char *s, size_t len, size_t max)
+{
+	size_t i;
+
+	if (len == 0 || len > max || (len > 1 && s[0] == '0'))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* "TOTAL,ID,POS,RANK", e.g. "111.5,42,50,49". Returns 0 or -1. */
+static int
+cursor_parse(const char *s, size_t len, struct cursor *c)
+{
+	const char *part[4], *end = s + len, *comma;
+	size_t plen[4], dot;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < 4; i++) {
+		comma = memchr(s, ',', (size_t)(end - s));
+		if ((comma == NULL) != (i == 3))
+			return -1;
+		if (comma == NULL)
+			comma = end;
+		part[i] = s;
+		plen[i] = (size_t)(comma - s);
+		s = comma + 1;
+	}
+	/* total_hours is numeric(8,1): up to 7 digits, then ".d". */
+	dot = strcspn(part[0], ".,");
+	if (dot > plen[0] || !cursor_uint(part[0], dot, 7) ||
+	    plen[0] != dot + 2 || part[0][dot] != '.' ||
+	    part[0][dot + 1] < '0' || part[0][dot + 1] > '9')
+		return -1;
+	if (!cursor_uint(part[1], plen[1], 18) ||
+	    !cursor_uint(part[2], plen[2], 9) ||
+	    !cursor_uint(part[3], plen[3], 9))
+		return -1;
+	memcpy(c->total, part[0], plen[0]);
+	memcpy(c->id, part[1], plen[1]);
+	c->pos = strtol(part[2], NULL, 10);
+	c->rank = strtol(part[3], NULL, 10);
+	if (c->pos < 1 || c->rank < 1 || c->rank > c->pos)
+		return -1;
+	c->set = 1;
+	return 0;
+}
+
+static enum valid_err
+valid_cursor(struct form_value *v, const struct valid_env *env)
+{
+	struct cursor c;
+
+	(void)env;
+	if (v->len == 0)
+		return VALID_OK;
+	return cursor_parse(v->s, v->len, &c) == 0 ? VALID_OK : VALID_BAD_TOKEN;
+}
+
+/*
+ * Reads one page: at most board_page_size rows into rows[], with ranks
+ * that continue from the cursor (competition ranking: equal totals
+ * share a rank, and the next rank skips). Sets *more if a row follows.
+ */
+static enum result
+board_fetch(struct ctx *ctx, const struct cursor *c, struct row *rows,
+            int *nrows, int *more)
+{
+	char limit[16];
+	const char *params[3];
+	PGresult *res;
+	enum db_rc rc;
+	const char *prev_total = c->set ? c->total : NULL;
+	long pos = c->set ? c->pos : 0, rank = c->set ? c->rank : 0;
+	int i, n, fid, fname, fhours;
+
+	snprintf(limit, sizeof(limit), "%d", board_page_size + 1);
+	if (c->set) {
+		params[0] = c->total;
+		params[1] = c->id;
+		params[2] = limit;
+		rc = db_exec(&ctx->db, STMT_BOARD_AFTER, 3, params, NULL, NULL,
+		             &res);
+	} else {
+		params[0] = limit;
+		rc = db_exec(&ctx->db, STMT_BOARD_FIRST, 1, params, NULL, NULL,
+		             &res);
+	}
+	if (rc != DB_OK)
+		return rc == DB_UNAVAILABLE ? RESULT_DB_UNAVAILABLE
+		                            : RESULT_ERROR;
+	n = PQntuples(res);
+	*more = n > board_page_size;
+	if (*more)
+		n = board_page_size;
+	fid = PQfnumber(res, "id");
+	fname = PQfnumber(res, "name");
+	fhours = PQfnumber(res, "total_hours");
+	for (i = 0; i < n; i++) {
+		rows[i].id = arena_strdup(&ctx->arena, PQgetvalue(res, i, fid));
+		rows[i].name =
+		    arena_strdup(&ctx->arena, PQgetvalue(res, i, fname));
+		rows[i].hours =
+		    arena_strdup(&ctx->arena, PQgetvalue(res, i, fhours));
+		if (!rows[i].id || !rows[i].name || !rows[i].hours) {
+			PQclear(res);
+			return RESULT_ERROR;
+		}
+		pos++;
+		if (prev_total == NULL ||
+		    strcmp(prev_total, rows[i].hours) != 0)
+			rank = pos;
+		rows[i].rank = rank;
+		prev_total = rows[i].hours;
+	}
+	*nrows = n;
+	PQclear(res);
+	return RESULT_OK;
+}
+
+/* The query string of the page after rows (which must not be empty). */
+static const char *
+board_next(struct ctx *ctx, const struct cursor *c, const struct row *rows,
+           int n)
+{
+	long pos = (c->set ? c->pos : 0) + n;
+
+	return arena_printf(&ctx->arena, "after=%s,%s,%ld,%ld",
+	                    rows[n - 1].hours, rows[n - 1].id, pos,
+	                    rows[n - 1].rank);
+}
+
+/* Parses the query and loads the viewer and the page. */
+static enum result
+board_load(struct ctx *ctx, struct cursor *c, struct row **rows, int *n,
+           int *more)
+{
+	struct form_value vals[BOARD__MAX];
+	enum result rc;
+
+	if (form_parse(&ctx->arena, ctx->req.query, strlen(ctx->req.query),
+	               board_fields, BOARD__MAX, vals, &ctx->env) != FORM_OK ||
+	    !form_valid(vals, BOARD__MAX))
+		return RESULT_BAD_REQUEST;
+	if (vals[BOARD_AFTER].len > 0)
+		cursor_parse(vals[BOARD_AFTER].s, vals[BOARD_AFTER].len, c);
+	else
+		memset(c, 0, sizeof(*c));
+	if ((rc = viewer_load(ctx)) != RESULT_OK)
+		return rc;
+	*rows =
+	    arena_alloc(&ctx->arena, sizeof(**rows) * (size_t)board_page_size);
+	if (*rows == NULL)
+		return RESULT_ERROR;
+	return board_fetch(ctx, c, *rows, n, more);
+}
+
+/* Anonymous pages are the same for everyone for a second: nginx's
+ * micro-cache and browsers may keep them that long. */
+static void
+board_cache(struct ctx *ctx)
+{
+	ctx->cache_control =
+	    ctx->viewer.has_token ? "private, no-store" : "public, max-age=1";
+	resp_header(&ctx->resp, "Vary", "Accept, Cookie");
+}
+
+static enum result
+board_render_json(struct ctx *ctx, const struct cursor *c,
+                  const struct row *rows, int n, int more)
+{
+	struct json_object *root, *list, *o;
+	const char *s, *next;
+	int i;
+
+	root = json_object_new_object();
+	list = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		json_object_object_add(o, "rank",
+		                       json_object_new_int64(rows[i].rank));
+		json_object_object_add(o, "name",
+		                       json_object_new_string(rows[i].name));
+		/* The database's own text, so 111.0 stays 111.0. */
+		json_object_object_add(
+		    o, "hours",
+		    json_object_new_double_s(strtod(rows[i].hours, NULL),
+		                             rows[i].hours));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(root, "astronauts", list);
+	next = more ? board_next(ctx, c, rows, n) : NULL;
+	if (next != NULL)
+		next = arena_printf(&ctx->arena, "/board.json?%s", next);
+	json_object_object_add(root, "next",
+	                       next ? json_object_new_string(next) : NULL);
+	s = json_object_to_json_string_ext(
+	    root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	buf_puts(&ctx->resp.body, s);
+	buf_putc(&ctx->resp.body, '\n');
+	json_object_put(root);
+	ctx->resp.content_type = "application/json";
+	board_cache(ctx);
+	return RESULT_OK;
+}
+
+static enum result
+board_render_html(struct ctx *ctx, const struct cursor *c,
+                  const struct row *rows, int n, int more)
+{
+	struct tdict *d, *item;
+	const char *next;
+	int i;
+	enum result rc;
+
+	if ((d = tdict_new(&ctx->arena)) == NULL)
+		return RESULT_ERROR;
+	for (i = 0; i < n; i++) {
+		if ((item = tdict_push(d, "rows")) == NULL ||
+		    tdict_setf(item, "rank", "%ld", rows[i].rank) == -1 ||
+		    tdict_set(item, "name", rows[i].name) == -1 ||
+		    tdict_set(item, "hours", rows[i].hours) == -1 ||
+		    tdict_flag(item, "me",
+		               ctx->viewer.signed_in &&
+		                   ctx->viewer.id ==
+		                       strtoll(rows[i].id, NULL, 10)) == -1)
+			return RESULT_ERROR;
+	}
+	next = more ? board_next(ctx, c, rows, n) : NULL;
+	if (tdict_flag(d, "empty", n == 0 && !c->set) == -1 ||
+	    tdict_flag(d, "has_rows", n > 0) == -1 ||
+	    tdict_flag(d, "paged", c->set) == -1 ||
+	    tdict_set(d, "next", next ? next : "") == -1)
+		return RESULT_ERROR;
+	rc = page_render(ctx, 200, TAB_BOARD, "Board", board_tmpl, d);
+	board_cache(ctx);
+	return rc;
+}
+
+static enum result
+board_serve(struct ctx *ctx, int json)
+{
+	struct cursor c;
+	struct row *rows = NULL;
+	int n = 0, more = 0;
+	enum result rc;
+
+	if ((rc = board_load(ctx, &c, &rows, &n, &more)) != RESULT_OK)
+		return rc;
+	if (json)
+		return board_render_json(ctx, &c, rows, n, more);
+	return board_render_html(ctx, &c, rows, n, more);
+}
+
+enum result
+board_html(struct ctx *ctx)
+{
+	return board_serve(ctx, http_wants_json(ctx->req.accept));
+}
+
+enum result
+board_json(struct ctx *ctx)
+{
+	return board_serve(ctx, 1);
+}

@@ -1,0 +1,48 @@
+/*
+ * astro-board: everyone's total hours, highest first, as a page and as
+ * JSON. GET /board, GET /board.json.
+ */
+#include "board.h"
+
+static const struct route routes[] = {
+    {"/board", HTTP_GET, board_html},
+    {"/board.json", HTTP_GET, board_json},
+    {"/healthz", HTTP_GET, server_healthz},
+};
+
+/*
+ * Keyset pagination: a page starts after the (total_hours, id) of the
+ * last row of the previous one, so page 20 000 costs what page 1 costs.
+ * The order is total_hours DESC, id ASC (ties: who signed up first).
+ * Mixed directions cannot use one row comparison, so the next page is
+ * the rest of the tie, then lower totals: two ranges of
+ * astronauts_board_idx, each read in index order.
+ */
+static const struct db_stmt stmts[STMT__MAX] = {
+    COMMON_STMTS,
+    [STMT_BOARD_FIRST] = {"board_first",
+                          "SELECT id, name, total_hours FROM astro.astronauts"
+                          " ORDER BY total_hours DESC, id LIMIT $1",
+                          1},
+    [STMT_BOARD_AFTER] = {"board_after",
+                          "(SELECT id, name, total_hours FROM astro.astronauts"
+                          "  WHERE total_hours = $1 AND id > $2"
+                          "  ORDER BY id LIMIT $3)"
+                          " UNION ALL"
+                          " (SELECT id, name, total_hours FROM astro.astronauts"
+                          "  WHERE total_hours < $1"
+                          "  ORDER BY total_hours DESC, id LIMIT $3)"
+                          " ORDER BY total_hours DESC, id LIMIT $3",
+                          1},
+};
+
+static const struct app board_app = {
+    "board", routes,    sizeof(routes) / sizeof(routes[0]),
+    stmts,   STMT__MAX, board_init,
+};
+
+int
+main(int argc, char **argv)
+{
+	return server_main(&board_app, argc, argv);
+}

@@ -1,0 +1,16 @@
+#ifndef HOURS_H
+#define HOURS_H
+
+#include "app.h"
+
+enum hours_stmt {
+	STMT_HOURS_INSERT = STMT__COMMON,
+	STMT_HOURS_LIST,
+	STMT_HOURS_SUMMARY,
+	STMT__MAX
+};
+
+int hours_init(const struct config *cfg);
+enum result hours_page(struct ctx *ctx);
+
+#endif

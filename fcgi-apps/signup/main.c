@@ -1,0 +1,59 @@
+/*
+ * astro-signup: accounts and sessions. GET/POST /signup, GET/POST
+ * /login, POST /logout.
+ */
+#include "signup.h"
+
+static const struct route routes[] = {
+    {"/signup", HTTP_GET | HTTP_POST, signup_page},
+    {"/login", HTTP_GET | HTTP_POST, login_page},
+    {"/logout", HTTP_POST, logout_post},
+    {"/healthz", HTTP_GET, server_healthz},
+};
+
+static const struct db_stmt stmts[STMT__MAX] = {
+    COMMON_STMTS,
+    [STMT_NAME_TAKEN] = {"name_taken",
+                         "SELECT 1 FROM astro.astronauts"
+                         " WHERE lower(name) = lower($1)",
+                         1},
+    /* The astronaut and the first session in one statement: either both
+     * exist or neither. No row back means the name was taken between
+     * the check and the insert. */
+    [STMT_SIGNUP] = {"signup",
+                     "WITH a AS (INSERT INTO astro.astronauts"
+                     " (name, password_hash) VALUES ($1, $2)"
+                     " ON CONFLICT DO NOTHING RETURNING id)"
+                     " INSERT INTO astro.sessions"
+                     " (token_hash, astronaut_id, expires_at)"
+                     " SELECT $3, id, now() + make_interval(secs => $4)"
+                     " FROM a RETURNING astronaut_id",
+                     0},
+    [STMT_LOGIN_LOOKUP] = {"login_lookup",
+                           "SELECT id, password_hash FROM astro.astronauts"
+                           " WHERE lower(name) = lower($1)",
+                           1},
+    /* A new session, and the astronaut's expired ones swept away. */
+    [STMT_SESSION_CREATE] =
+        {"session_create",
+         "WITH gone AS (DELETE FROM astro.sessions"
+         " WHERE astronaut_id = $2 AND expires_at <= now())"
+         " INSERT INTO astro.sessions"
+         " (token_hash, astronaut_id, expires_at)"
+         " VALUES ($1, $2, now() + make_interval(secs => $3))",
+         0},
+    [STMT_SESSION_DELETE] = {"session_delete",
+                             "DELETE FROM astro.sessions WHERE token_hash = $1",
+                             1},
+};
+
+static const struct app signup_app = {
+    "signup", routes,    sizeof(routes) / sizeof(routes[0]),
+    stmts,    STMT__MAX, signup_init,
+};
+
+int
+main(int argc, char **argv)
+{
+	return server_main(&signup_app, argc, argv);
+}

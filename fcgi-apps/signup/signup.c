@@ -1,0 +1,373 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "form.h"
+#include "log.h"
+#include "page.h"
+#include "password.h"
+#include "session.h"
+#include "signup.h"
+
+static struct tmpl *signup_tmpl;
+static struct tmpl *login_tmpl;
+
+enum signup_key {
+	SIGNUP_NAME,
+	SIGNUP_PASSWORD,
+	SIGNUP_CONFIRM,
+	SIGNUP_CSRF,
+	SIGNUP__MAX
+};
+
+static const struct form_field signup_fields[SIGNUP__MAX] = {
+    [SIGNUP_NAME] = {"name", 512, valid_name},
+    [SIGNUP_PASSWORD] = {"password", 1024, valid_password},
+    [SIGNUP_CONFIRM] = {"confirm", 1024, NULL},
+    [SIGNUP_CSRF] = {"csrf", 64, valid_token},
+};
+
+enum login_key { LOGIN_NAME, LOGIN_PASSWORD, LOGIN_CSRF, LOGIN__MAX };
+
+static enum valid_err valid_login_password(struct form_value *v,
+                                           const struct valid_env *env);
+
+static const struct form_field login_fields[LOGIN__MAX] = {
+    [LOGIN_NAME] = {"name", 512, valid_name},
+    [LOGIN_PASSWORD] = {"password", 1024, valid_login_password},
+    [LOGIN_CSRF] = {"csrf", 64, valid_token},
+};
+
+static const struct field_words name_words = {{
+    [VALID_MISSING] = "Enter a name.",
+    [VALID_TOO_LONG] = "Use at most 64 characters.",
+}};
+
+static const struct field_words new_password_words = {{
+    [VALID_MISSING] = "Choose a password.",
+    [VALID_TOO_SHORT] = "Use at least 8 characters.",
+    [VALID_TOO_LONG] = "Use at most 256 characters.",
+    [VALID_FORBIDDEN_CHAR] = "Control characters are not allowed in "
+                             "passwords.",
+}};
+
+static const struct field_words login_name_words = {{
+    [VALID_MISSING] = "Enter your name.",
+}};
+
+static const struct field_words login_password_words = {{
+    [VALID_MISSING] = "Enter your password.",
+}};
+
+#define MSG_EXPIRED                                                            \
+	"This form had expired, so nothing was done. Please submit it "        \
+	"again."
+#define MSG_WRONG "Wrong name or password."
+
+int
+signup_init(const struct config *cfg)
+{
+	signup_tmpl = page_load(cfg->html_dir, "signup.html");
+	login_tmpl = page_load(cfg->html_dir, "login.html");
+	return signup_tmpl && login_tmpl ? 0 : -1;
+}
+
+/* Any text at all: whether it is right is for the hash to say. */
+static enum valid_err
+valid_login_password(struct form_value *v, const struct valid_env *env)
+{
+	(void)env;
+	return v->len == 0 ? VALID_MISSING : VALID_OK;
+}
+
+/* Renders a form page with its CSRF token and an optional message. */
+static enum result
+form_page(struct ctx *ctx, int status, enum tab tab, const char *title,
+          const struct tmpl *t, struct tdict *d, const char *message)
+{
+	const char *csrf = csrf_token(ctx);
+
+	if (csrf == NULL || tdict_set(d, "csrf", csrf) == -1 ||
+	    tdict_set(d, "message", message ? message : "") == -1)
+		return RESULT_ERROR;
+	return page_render(ctx, status, tab, title, t, d);
+}
+
+/*
+ * Signs the browser in as astronaut id with a new session, replacing the
+ * session it presented (a new token at every log-in), and sends it on
+ * to /hours.
+ */
+static enum result
+session_start(struct ctx *ctx, const uint8_t token[TOKEN_BYTES])
+{
+	uint8_t old[32];
+	const char *params[1] = {(const char *)old};
+	int lengths[1] = {sizeof(old)}, formats[1] = {1};
+	PGresult *res;
+
+	if (ctx->viewer.has_token) {
+		crypto_sha256(ctx->viewer.token, TOKEN_BYTES, old);
+		if (db_exec(&ctx->db, STMT_SESSION_DELETE, 1, params, lengths,
+		            formats, &res) == DB_OK)
+			PQclear(res);
+	}
+	session_cookie_set(ctx, token);
+	resp_redirect(&ctx->resp, 303, "/hours");
+	return RESULT_OK;
+}
+
+static enum result
+db_result(enum db_rc rc, const struct db *db, const char *what)
+{
+	if (rc == DB_UNAVAILABLE)
+		return RESULT_DB_UNAVAILABLE;
+	log_error("%s failed: SQLSTATE %s %s", what, db->sqlstate,
+	          db->constraint);
+	return RESULT_ERROR;
+}
+
+/* ---- sign up ----------------------------------------------------- */
+
+static enum result
+signup_form(struct ctx *ctx, int status, const struct form_value *v,
+            const char *message, const char *name_error,
+            const char *confirm_error)
+{
+	static const struct form_value empty = {0, "", 0, VALID_OK, {0}};
+	struct tdict *d = tdict_new(&ctx->arena);
+
+	if (d == NULL ||
+	    page_field(d, "name", v ? &v[SIGNUP_NAME] : &empty, 1,
+	               &name_words) == -1 ||
+	    page_field(d, "password", v ? &v[SIGNUP_PASSWORD] : &empty, 0,
+	               &new_password_words) == -1 ||
+	    (name_error && tdict_set(d, "name_error", name_error) == -1) ||
+	    (confirm_error &&
+	     tdict_set(d, "confirm_error", confirm_error) == -1))
+		return RESULT_ERROR;
+	return form_page(ctx, status, TAB_SIGNUP, "Sign up", signup_tmpl, d,
+	                 message);
+}
+
+static int
+name_taken(struct ctx *ctx, const char *name, enum db_rc *rc)
+{
+	const char *params[1] = {name};
+	PGresult *res;
+	int taken;
+
+	if ((*rc = db_exec(&ctx->db, STMT_NAME_TAKEN, 1, params, NULL, NULL,
+	                   &res)) != DB_OK)
+		return 0;
+	taken = PQntuples(res) > 0;
+	PQclear(res);
+	return taken;
+}
+
+static enum result
+signup_post(struct ctx *ctx)
+{
+	struct form_value v[SIGNUP__MAX];
+	char mcf[PASSWORD_MCF_MAX], ttl[16];
+	uint8_t token[TOKEN_BYTES], hash[32];
+	const char *params[4];
+	int lengths[4] = {0, 0, sizeof(hash), 0}, formats[4] = {0, 0, 1, 0};
+	const char *taken = "That name is taken. Choose another.";
+	const char *mismatch = NULL;
+	enum db_rc rc;
+	PGresult *res;
+	int created;
+
+	if (form_parse(&ctx->arena, ctx->req.body, ctx->req.body_len,
+	               signup_fields, SIGNUP__MAX, v, &ctx->env) != FORM_OK)
+		return RESULT_BAD_REQUEST;
+	if (!csrf_check(ctx, v[SIGNUP_CSRF].s, v[SIGNUP_CSRF].len))
+		return signup_form(ctx, 403, v, MSG_EXPIRED, NULL, NULL);
+	if (v[SIGNUP_PASSWORD].err == VALID_OK &&
+	    (v[SIGNUP_CONFIRM].len != v[SIGNUP_PASSWORD].len ||
+	     memcmp(v[SIGNUP_CONFIRM].s, v[SIGNUP_PASSWORD].s,
+	            v[SIGNUP_PASSWORD].len) != 0))
+		mismatch = "The two passwords do not match.";
+	v[SIGNUP_CONFIRM].err = VALID_OK; /* judged by the comparison only */
+	if (!form_valid(v, SIGNUP__MAX) || mismatch)
+		return signup_form(ctx, 422, v, NULL, NULL, mismatch);
+	if (name_taken(ctx, v[SIGNUP_NAME].s, &rc))
+		return signup_form(ctx, 409, v, NULL, taken, NULL);
+	if (rc != DB_OK)
+		return db_result(rc, &ctx->db, "name check");
+	if (password_hash(v[SIGNUP_PASSWORD].s, v[SIGNUP_PASSWORD].len, mcf) ==
+	        -1 ||
+	    session_new(token, hash) == -1)
+		return RESULT_ERROR;
+	snprintf(ttl, sizeof(ttl), "%d", ctx->cfg->session_ttl);
+	params[0] = v[SIGNUP_NAME].s;
+	params[1] = mcf;
+	params[2] = (const char *)hash;
+	params[3] = ttl;
+	if ((rc = db_exec(&ctx->db, STMT_SIGNUP, 4, params, lengths, formats,
+	                  &res)) != DB_OK)
+		return db_result(rc, &ctx->db, "sign-up");
+	created = PQntuples(res) == 1;
+	PQclear(res);
+	if (!created)
+		return signup_form(ctx, 409, v, NULL, taken, NULL);
+	return session_start(ctx, token);
+}
+
+enum result
+signup_page(struct ctx *ctx)
+{
+	enum result rc;
+
+	if ((rc = viewer_load(ctx)) != RESULT_OK)
+		return rc;
+	if (ctx->req.method == HTTP_POST)
+		return signup_post(ctx);
+	return signup_form(ctx, 200, NULL, NULL, NULL, NULL);
+}
+
+/* ---- log in ------------------------------------------------------ */
+
+static enum result
+login_form(struct ctx *ctx, int status, const struct form_value *v,
+           const char *message)
+{
+	static const struct form_value empty = {0, "", 0, VALID_OK, {0}};
+	struct tdict *d = tdict_new(&ctx->arena);
+
+	if (d == NULL ||
+	    page_field(d, "name", v ? &v[LOGIN_NAME] : &empty, 1,
+	               &login_name_words) == -1 ||
+	    page_field(d, "password", v ? &v[LOGIN_PASSWORD] : &empty, 0,
+	               &login_password_words) == -1)
+		return RESULT_ERROR;
+	return form_page(ctx, status, TAB_LOGIN, "Log in", login_tmpl, d,
+	                 message);
+}
+
+/*
+ * Checks name and password. Returns 1 and sets *id on a match, 0 on a
+ * mismatch. An unknown name costs a full hash too, so timing does not
+ * tell which names exist.
+ */
+static int
+login_check(struct ctx *ctx, const struct form_value *v, long long *id,
+            enum db_rc *rc)
+{
+	const char *params[1] = {v[LOGIN_NAME].s};
+	PGresult *res;
+	int ok = 0;
+
+	*rc = db_exec(&ctx->db, STMT_LOGIN_LOOKUP, 1, params, NULL, NULL, &res);
+	if (*rc != DB_OK)
+		return 0;
+	if (PQntuples(res) == 1) {
+		ok = password_verify(
+		         v[LOGIN_PASSWORD].s, v[LOGIN_PASSWORD].len,
+		         PQgetvalue(res, 0, PQfnumber(res, "password_hash"))) ==
+		     1;
+		*id =
+		    strtoll(PQgetvalue(res, 0, PQfnumber(res, "id")), NULL, 10);
+	} else
+		password_verify_dummy(v[LOGIN_PASSWORD].s,
+		                      v[LOGIN_PASSWORD].len);
+	PQclear(res);
+	return ok;
+}
+
+static enum result
+login_post(struct ctx *ctx)
+{
+	struct form_value v[LOGIN__MAX];
+	uint8_t token[TOKEN_BYTES], hash[32];
+	char idbuf[24], ttl[16];
+	const char *params[3] = {(const char *)hash, idbuf, ttl};
+	int lengths[3] = {sizeof(hash), 0, 0}, formats[3] = {1, 0, 0};
+	long long id = 0;
+	enum db_rc rc;
+	PGresult *res;
+
+	if (form_parse(&ctx->arena, ctx->req.body, ctx->req.body_len,
+	               login_fields, LOGIN__MAX, v, &ctx->env) != FORM_OK)
+		return RESULT_BAD_REQUEST;
+	if (!csrf_check(ctx, v[LOGIN_CSRF].s, v[LOGIN_CSRF].len))
+		return login_form(ctx, 403, v, MSG_EXPIRED);
+	if (v[LOGIN_NAME].err == VALID_MISSING ||
+	    v[LOGIN_PASSWORD].err == VALID_MISSING)
+		return login_form(ctx, 422, v, NULL);
+	/* A name that could never have been registered cannot match. */
+	if (!form_valid(v, LOGIN__MAX)) {
+		v[LOGIN_NAME].err = VALID_OK;
+		password_verify_dummy(v[LOGIN_PASSWORD].s,
+		                      v[LOGIN_PASSWORD].len);
+		return login_form(ctx, 403, v, MSG_WRONG);
+	}
+	if (!login_check(ctx, v, &id, &rc)) {
+		if (rc != DB_OK)
+			return db_result(rc, &ctx->db, "log-in lookup");
+		return login_form(ctx, 403, v, MSG_WRONG);
+	}
+	if (session_new(token, hash) == -1)
+		return RESULT_ERROR;
+	snprintf(idbuf, sizeof(idbuf), "%lld", id);
+	snprintf(ttl, sizeof(ttl), "%d", ctx->cfg->session_ttl);
+	if ((rc = db_exec(&ctx->db, STMT_SESSION_CREATE, 3, params, lengths,
+	                  formats, &res)) != DB_OK)
+		return db_result(rc, &ctx->db, "session create");
+	PQclear(res);
+	return session_start(ctx, token);
+}
+
+enum result
+login_page(struct ctx *ctx)
+{
+	enum result rc;
+
+	if ((rc = viewer_load(ctx)) != RESULT_OK)
+		return rc;
+	if (ctx->req.method == HTTP_POST)
+		return login_post(ctx);
+	return login_form(ctx, 200, NULL, NULL);
+}
+
+/* ---- log out ----------------------------------------------------- */
+
+enum csrf_key { LOGOUT_CSRF, LOGOUT__MAX };
+
+static const struct form_field logout_fields[LOGOUT__MAX] = {
+    [LOGOUT_CSRF] = {"csrf", 64, valid_token},
+};
+
+enum result
+logout_post(struct ctx *ctx)
+{
+	struct form_value v[LOGOUT__MAX];
+	uint8_t hash[32];
+	const char *params[1] = {(const char *)hash};
+	int lengths[1] = {sizeof(hash)}, formats[1] = {1};
+	enum result rc;
+	enum db_rc drc;
+	PGresult *res;
+
+	if ((rc = viewer_load(ctx)) != RESULT_OK)
+		return rc;
+	if (form_parse(&ctx->arena, ctx->req.body, ctx->req.body_len,
+	               logout_fields, LOGOUT__MAX, v, &ctx->env) != FORM_OK)
+		return RESULT_BAD_REQUEST;
+	if (ctx->viewer.signed_in) {
+		if (!csrf_check(ctx, v[LOGOUT_CSRF].s, v[LOGOUT_CSRF].len))
+			return page_error(ctx, 403, "Not logged out",
+			                  "That log-out form had expired, so "
+			                  "you are still signed in. Use the "
+			                  "Log out button again.");
+		crypto_sha256(ctx->viewer.token, TOKEN_BYTES, hash);
+		if ((drc = db_exec(&ctx->db, STMT_SESSION_DELETE, 1, params,
+		                   lengths, formats, &res)) != DB_OK)
+			return db_result(drc, &ctx->db, "log-out");
+		PQclear(res);
+	}
+	session_cookie_clear(ctx);
+	resp_redirect(&ctx->resp, 303, "/board");
+	return RESULT_OK;
+}
