@@ -276,6 +276,7 @@ board_render_html(struct ctx *ctx, const struct cursor *c,
 		    tdict_setf(item, "rank", "%ld", rows[i].rank) == -1 ||
 		    tdict_set(item, "name", rows[i].name) == -1 ||
 		    tdict_set(item, "hours", rows[i].hours) == -1 ||
+		    tdict_flag(item, "podium", rows[i].rank <= 3) == -1 ||
 		    tdict_flag(item, "me",
 		               ctx->viewer.signed_in &&
 		                   ctx->viewer.id ==

@@ -1,0 +1,111 @@
+# Astronaut Hours: three C FastCGI services behind nginx sidecars.
+#
+#   make run          the whole stack on http://127.0.0.1:8080 (PORT=NNNN)
+#   make test         everything, from a clean clone (what .ci/run calls)
+#   make bench        load tests (never part of make test)
+#   make wipe         delete the local stack's data (var/)
+#
+# Everything builds into build/VARIANT/: release (-O2, hardened) and asan
+# (AddressSanitizer + UndefinedBehaviorSanitizer, for the second pass of
+# the HTTP tests).
+
+SHELL := /bin/sh
+PORT ?= 8080
+RUNS ?= 15
+VARIANT ?= release
+SERVICES := signup hours board
+
+CC ?= cc
+WARN := -std=c11 -Wall -Wextra -Werror -pedantic -Wshadow -Wformat=2 \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla
+DEFS := -D_GNU_SOURCE -D_FORTIFY_SOURCE=2
+INC := -Ifcgi-apps/common -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+LIBS := -lfcgi -lpq -ljson-c -lscrypt -lcrypto
+
+CFLAGS_release := -O2 -g -fstack-protector-strong -fPIE
+LDFLAGS_release := -pie -Wl,-z,relro,-z,now
+CFLAGS_asan := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS_asan := -fsanitize=address,undefined
+
+COMMON_SRC := $(wildcard fcgi-apps/common/*.c)
+COMMON_HDR := $(wildcard fcgi-apps/common/*.h)
+
+B := build/$(VARIANT)
+COMMON_OBJ := $(COMMON_SRC:fcgi-apps/common/%.c=$(B)/common/%.o)
+BINS := $(SERVICES:%=$(B)/astro-%)
+UNITS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
+
+.PHONY: all build build-asan run test wipe format format-check clean \
+	deps unit bench bench-scrypt
+
+all: build
+
+include ecs/Makefile.inc
+
+build: $(BINS) $(UNITS)
+
+build-asan:
+	@$(MAKE) --no-print-directory VARIANT=asan CC=clang build
+
+$(B)/common/%.o: fcgi-apps/common/%.c $(COMMON_HDR)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) $(CFLAGS_$(VARIANT)) -c -o $@ $<
+
+$(B)/libastro.a: $(COMMON_OBJ)
+	@echo "  AR      $@"
+	@rm -f $@ && ar rcs $@ $^
+
+define service_rules
+$(B)/$(1)/%.o: fcgi-apps/$(1)/%.c $(COMMON_HDR) $(wildcard fcgi-apps/$(1)/*.h)
+	@mkdir -p $$(@D)
+	@echo "  CC      $$@"
+	@$$(CC) $$(WARN) $$(DEFS) $$(INC) -Ifcgi-apps/$(1) $$(CFLAGS_$$(VARIANT)) -c -o $$@ $$<
+
+$(B)/astro-$(1): $(patsubst fcgi-apps/$(1)/%.c,$(B)/$(1)/%.o,$(wildcard fcgi-apps/$(1)/*.c)) $(B)/libastro.a
+	@echo "  LD      $$@"
+	@$$(CC) $$(LDFLAGS_$$(VARIANT)) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach s,$(SERVICES),$(eval $(call service_rules,$(s))))
+
+# C unit tests: one TAP program per t/unit/NAME.c, run by t/0NNN-NAME.t.
+$(B)/t/%: t/unit/%.c t/unit/tap.h $(B)/libastro.a
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit $(CFLAGS_$(VARIANT)) \
+		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/libastro.a $(LIBS)
+
+deps:
+	@scripts/deps run
+
+$(B)/bench/scrypt-cost: bench/scrypt-cost.c $(COMMON_HDR)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) $(CFLAGS_$(VARIANT)) $(LDFLAGS_$(VARIANT)) \
+		-o $@ $< $(LIBS)
+
+# What one password hash costs (the README's figures).
+bench-scrypt: $(B)/bench/scrypt-cost
+	@$(B)/bench/scrypt-cost $(RUNS)
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	@scripts/stack run --port $(PORT)
+
+wipe:
+	@scripts/stack stop-all 2>/dev/null || true
+	rm -rf var
+
+test:
+	@scripts/deps test
+	@scripts/test
+
+format:
+	clang-format -i fcgi-apps/*/*.[ch] t/unit/*.[ch]
+
+format-check:
+	@clang-format --dry-run -Werror fcgi-apps/*/*.[ch] t/unit/*.[ch]
+
+clean:
+	rm -rf build

@@ -1,0 +1,117 @@
+#!/usr/bin/perl
+# The request path: HAProxy's path rules (the ALB's, from
+# ecs/contract.json) send each route to its service's sidecar; every
+# response carries the security headers; nginx's own errors are pages.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+use AstroTest;
+use JSON::PP;
+use Test::More;
+
+my $env = stack();
+my $contract = do {
+    open my $fh, '<', "$FindBin::Bin/../ecs/contract.json" or die $!;
+    local $/;
+    decode_json(<$fh>);
+};
+
+# Which sidecar logged the request with this User-Agent?
+sub served_by {
+    my ($agent) = @_;
+    for my $s (qw(signup hours board)) {
+        open my $fh, '<', "$env->{ASTRO_DIR}/log/nginx-$s.log" or next;
+        while (<$fh>) {
+            return $s if /"user_agent":"\Q$agent\E"/;
+        }
+    }
+    return 'none';
+}
+
+my $c = client();
+my $n = 0;
+my @probes;
+for my $service (sort keys %{ $contract->{routes} }) {
+    for my $path (@{ $contract->{routes}{$service}{paths} }) {
+        push @probes, [ $path, $service ];
+        # The ALB's patterns are prefixes (/signup*): so are HAProxy's.
+        push @probes, [ "${path}x/y", $service ] unless $path eq '/';
+    }
+}
+push @probes, [ '/anything-else', $contract->{default_service} ], [ '/static/style.css', 'board' ];
+my %agent;
+for my $p (@probes) {
+    my $agent = "route-probe-$$-" . $n++;
+    $c->get($p->[0], { 'User-Agent' => $agent });
+    $agent{ $p->[0] } = $agent;
+}
+sleep 1;    # nginx writes its access log as requests finish
+for my $p (@probes) {
+    is served_by($agent{ $p->[0] }), $p->[1], "$p->[0] goes to $p->[1]";
+}
+
+# Health checks: each sidecar's /healthz answers through its pool.
+for my $s (qw(signup hours board)) {
+    my $h = HTTP::Tiny->new->get("http://$env->{uc($s) . '_SIDECAR'}$contract->{sidecar}{health_path}");
+    is $h->{status}, 200, "$s sidecar answers $contract->{sidecar}{health_path}";
+    is $h->{content}, "ok\n", '  from its pool';
+}
+
+# Security headers on every kind of response.
+for my $t ([ '/board', 200 ], [ '/signup', 200 ], [ '/no/such/page', 404 ],
+           [ '/board?after=x', 400 ], [ '/static/style.css', 200 ]) {
+    my ($path, $status) = @$t;
+    my $res = $c->get($path);
+    is $res->{status}, $status, "GET $path is $status";
+    my $h = $res->{headers};
+    like $h->{'content-security-policy'}, qr/default-src 'none'/, '  CSP: nothing by default';
+    like $h->{'content-security-policy'}, qr/frame-ancestors 'none'/, '  CSP: no framing';
+    like $h->{'content-security-policy'}, qr/form-action 'self'/, '  CSP: forms post here only';
+    is $h->{'x-content-type-options'}, 'nosniff', '  nosniff';
+    is $h->{'x-frame-options'}, 'DENY', '  X-Frame-Options';
+    is $h->{server}, 'nginx', '  no version in Server';
+}
+
+my $res = $c->get('/no/such/page');
+like $res->{content}, qr{<h1>Page not found</h1>}, 'an unknown path gets the 404 page';
+like $res->{content}, qr{<link rel="stylesheet" href="/static/style.css">}, '  in the site style';
+is $c->get('/static/errors/_top.html')->{status}, 404, 'error page fragments are internal';
+$res = $c->get('/static/style.css');
+like $res->{headers}{'content-type'}, qr{^text/css}, 'the stylesheet is text/css';
+like $res->{headers}{'cache-control'}, qr/max-age=3600/, '  cached for an hour';
+
+$res = $c->request('DELETE', '/hours');
+is $res->{status}, 405, 'DELETE /hours is 405';
+is $res->{headers}{allow}, 'GET, HEAD, POST', '  with Allow';
+$res = $c->post('/board', 'x=1');
+is $res->{status}, 405, 'POST /board is 405';
+is $res->{headers}{allow}, 'GET, HEAD', '  with Allow';
+like $res->{content}, qr{<h1>Method not allowed</h1>}, '  and a page';
+
+# Bodies past the limit never reach a worker.
+$res = $c->post('/signup', 'name=' . ('x' x 20000));
+is $res->{status}, 413, 'a 20 kB body is refused';
+like $res->{content}, qr{<h1>Too large</h1>}, '  with a page that says so';
+
+# The sidecar sees the client's address from X-Forwarded-For, and its
+# log line and the pool's share one request id.
+my $ip = '10.77.' . int(rand 250) . '.9';
+my $agent = "xff-probe-$$";
+client(ip => $ip)->get('/board', { 'User-Agent' => $agent });
+sleep 1;
+open my $fh, '<', "$env->{ASTRO_DIR}/log/nginx-board.log" or die $!;
+my ($line) = grep {/"user_agent":"\Q$agent\E"/} <$fh>;
+ok $line, 'the sidecar logged the request';
+my $log = decode_json($line);
+is $log->{client}, $ip, '  with the client address from X-Forwarded-For';
+like $log->{request_time}, qr/^[0-9.]+$/, '  request_time';
+like $log->{upstream_response_time}, qr/^[0-9.]+$/, '  upstream_response_time';
+open $fh, '<', "$env->{ASTRO_DIR}/log/pool-board.log" or die $!;
+my ($pool) = map { decode_json($_) } grep {/"request_id":"$log->{request_id}"/} <$fh>;
+ok $pool, "the pool logged the same request id ($log->{request_id})";
+is $pool->{route}, '/board', '  with its route';
+is $pool->{status}, 200, '  its status';
+like $pool->{duration_ms}, qr/^[0-9]+\.[0-9]{3}$/, '  and its duration in ms';
+
+done_testing;
