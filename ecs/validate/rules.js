@@ -1,0 +1,904 @@
+'use strict';
+// Architecture rules: what ../../shared/DESIGN.md and ecs/contract.json say
+// the deployment must be, checked on an evaluated Deployment (model.js).
+// Each rule has a name (printed as [name] with every failure) and a check
+// that calls ctx.fail(where, message).
+
+const { Sym, SubStr, Joined } = require('./model');
+
+// --- small helpers ---------------------------------------------------------
+
+function sameResource(a, b) {
+  return a instanceof Sym && b instanceof Sym && a.inst === b.inst && a.id === b.id;
+}
+
+function isType(v, type) {
+  return v instanceof Sym && v.type === type;
+}
+
+function truthy(v) {
+  return v === true || v === 'true';
+}
+
+function falsy(v) {
+  return v === false || v === 'false';
+}
+
+function list(v) {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+function parts(v) {
+  if (v instanceof SubStr) return v.parts;
+  if (v instanceof Joined) return v.items.flatMap(parts);
+  return [v];
+}
+
+function text(v) {
+  return v === undefined ? '(unset)' : String(v);
+}
+
+function where(inst, id, path) {
+  return `${inst.label} Resources.${id}${path ? `.${path}` : ''}`;
+}
+
+function expand(template, service) {
+  if (Array.isArray(template)) return template.map((t) => expand(t, service));
+  return String(template).replace(/\{service\}/g, service);
+}
+
+function tagValue(props, key) {
+  const tag = list(props.Tags).find((t) => t && t.Key === key);
+  return tag ? tag.Value : undefined;
+}
+
+// The template node behind a property path, before evaluation: used to
+// tell whether a value comes from a parameter, and that parameter's bounds.
+function rawParam(inst, id, path) {
+  let node = inst.resources[id].Properties;
+  for (const key of path.split('.')) node = node && node[key];
+  if (node && typeof node === 'object' && typeof node.Ref === 'string' && node.Ref in inst.params) {
+    return { name: node.Ref, def: inst.params[node.Ref] };
+  }
+  return null;
+}
+
+// Fail unless the value at path is >= min, and, when it comes from a
+// parameter, unless that parameter refuses values below min.
+function atLeast(ctx, inst, id, path, value, min, what) {
+  if (!(Number(value) >= min)) {
+    ctx.fail(where(inst, id, `Properties.${path}`), `${what} is ${text(value)}; it must be at least ${min}`);
+    return;
+  }
+  const p = rawParam(inst, id, path);
+  if (p && !(Number(p.def.MinValue) >= min)) {
+    ctx.fail(`${inst.label} Parameters.${p.name}`, `${what} comes from parameter ${p.name}, which allows values below ${min} (set MinValue: ${min})`);
+  }
+}
+
+// --- the deployment's parts -------------------------------------------------
+
+function all(dep, type) {
+  return dep.instances.flatMap((inst) => inst.ofType(type).map(([id]) => ({ inst, id, props: inst.props(id) })));
+}
+
+// ECS services with their task definition and containers by name.
+function services(dep, ctx) {
+  return all(dep, 'AWS::ECS::Service').map((s) => {
+    const taskSym = s.props.TaskDefinition;
+    const task = isType(taskSym, 'AWS::ECS::TaskDefinition')
+      ? { inst: taskSym.inst, id: taskSym.id, props: taskSym.inst.props(taskSym.id) } : null;
+    const containers = {};
+    for (const c of list(task && task.props.ContainerDefinitions)) containers[c.Name] = c;
+    const sidecar = containers[ctx.contract.sidecar.container];
+    const serviceEnv = sidecar && env(sidecar).SERVICE;
+    return { ...s, task, containers, name: s.inst.service || serviceEnv };
+  });
+}
+
+function env(container) {
+  const out = {};
+  for (const e of list(container.Environment)) out[e.Name] = e.Value;
+  return out;
+}
+
+function secrets(container) {
+  const out = {};
+  for (const e of list(container.Secrets)) out[e.Name] = e.ValueFrom;
+  return out;
+}
+
+function targetGroupOf(service) {
+  const lb = list(service.props.LoadBalancers).find((l) => l.TargetGroupArn);
+  return lb ? lb.TargetGroupArn : undefined;
+}
+
+// --- subnets ----------------------------------------------------------------
+
+function subnetRouting(subnet) {
+  const { inst } = subnet;
+  const tables = inst.ofType('AWS::EC2::SubnetRouteTableAssociation')
+    .map(([id]) => inst.props(id))
+    .filter((a) => sameResource(a.SubnetId, subnet))
+    .map((a) => a.RouteTableId);
+  const routes = inst.ofType('AWS::EC2::Route').map(([id]) => inst.props(id))
+    .filter((r) => tables.some((t) => sameResource(r.RouteTableId, t)));
+  const gatewayEndpoints = inst.ofType('AWS::EC2::VPCEndpoint').map(([id]) => inst.props(id))
+    .filter((e) => e.VpcEndpointType === 'Gateway'
+      && list(e.RouteTableIds).some((r) => tables.some((t) => sameResource(r, t))));
+  return {
+    tables,
+    routes,
+    internet: routes.filter((r) => isType(r.GatewayId, 'AWS::EC2::InternetGateway')),
+    gatewayEndpoints,
+  };
+}
+
+function tierOf(subnet) {
+  if (!isType(subnet, 'AWS::EC2::Subnet')) return null;
+  return tagValue(subnet.inst.props(subnet.id), 'Tier') || null;
+}
+
+function checkSubnets(ctx, subnets, tier, inst, id, path, what) {
+  if (!subnets.length) {
+    ctx.fail(where(inst, id, path), `${what} has no subnets`);
+    return;
+  }
+  const zones = new Set();
+  for (const s of subnets) {
+    const t = tierOf(s);
+    if (t !== tier) {
+      ctx.fail(where(inst, id, path), `${what} uses ${text(s)}, a ${t || 'untagged'} subnet; only ${tier} subnets are allowed`);
+    } else {
+      zones.add(String(s.inst.props(s.id).AvailabilityZone));
+    }
+  }
+  if (zones.size && zones.size < 2) {
+    ctx.fail(where(inst, id, path), `${what} spans ${zones.size} Availability Zone; it needs at least 2`);
+  }
+}
+
+// --- security groups ---------------------------------------------------------
+
+function ingressRules(sg) {
+  const rules = [];
+  const props = sg.inst.props(sg.id);
+  list(props.SecurityGroupIngress).forEach((r, i) => {
+    rules.push({ ...r, where: where(sg.inst, sg.id, `Properties.SecurityGroupIngress[${i}]`) });
+  });
+  for (const inst of sg.inst.deployment.instances) {
+    for (const [id] of inst.ofType('AWS::EC2::SecurityGroupIngress')) {
+      const r = inst.props(id);
+      if (sameResource(r.GroupId, sg)) rules.push({ ...r, where: where(inst, id) });
+    }
+  }
+  return rules;
+}
+
+function portRange(rule) {
+  const proto = String(rule.IpProtocol);
+  if (proto === '-1' || proto === 'all') return [0, 65535];
+  if (proto !== 'tcp' && proto !== '6') return null;
+  return [Number(rule.FromPort), Number(rule.ToPort)];
+}
+
+function covers(rule, port) {
+  const r = portRange(rule);
+  return Boolean(r) && r[0] <= port && port <= r[1];
+}
+
+function source(rule) {
+  if (rule.CidrIp !== undefined) return { cidr: rule.CidrIp };
+  if (rule.CidrIpv6 !== undefined) return { cidr: rule.CidrIpv6 };
+  if (rule.SourceSecurityGroupId !== undefined) return { sg: rule.SourceSecurityGroupId };
+  if (rule.SourcePrefixListId !== undefined) return { prefixList: rule.SourcePrefixListId };
+  return {};
+}
+
+function isWorld(rule) {
+  const { cidr } = source(rule);
+  return cidr === '0.0.0.0/0' || cidr === '::/0';
+}
+
+function describeSource(rule) {
+  const s = source(rule);
+  if (s.cidr !== undefined) return String(s.cidr);
+  if (s.sg !== undefined) return `security group ${text(s.sg)}`;
+  if (s.prefixList !== undefined) return `prefix list ${text(s.prefixList)}`;
+  return 'an unknown source';
+}
+
+function describePorts(rule) {
+  const r = portRange(rule);
+  if (!r) return `protocol ${rule.IpProtocol}`;
+  return r[0] === r[1] ? `port ${r[0]}` : `ports ${r[0]}-${r[1]}`;
+}
+
+function isVpcCidr(dep, value) {
+  if (isType(value, 'AWS::EC2::VPC') && value.attr === 'CidrBlock') return true;
+  return all(dep, 'AWS::EC2::VPC').some((v) => typeof value === 'string' && v.props.CidrBlock === value);
+}
+
+function loadBalancerGroups(dep) {
+  return all(dep, 'AWS::ElasticLoadBalancingV2::LoadBalancer').flatMap((lb) => list(lb.props.SecurityGroups));
+}
+
+function taskGroups(dep, ctx) {
+  const groups = services(dep, ctx).flatMap((s) => list(s.props.NetworkConfiguration
+    && s.props.NetworkConfiguration.AwsvpcConfiguration
+    && s.props.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups));
+  // One-off tasks (the migration) are run with the group their stack
+  // outputs as ...TaskSecurityGroup.
+  for (const inst of dep.instances) {
+    if (!inst.ofType('AWS::ECS::TaskDefinition').length) continue;
+    for (const [key, out] of Object.entries(inst.doc.Outputs || {})) {
+      if (/TaskSecurityGroup$/.test(key) && (!out.Condition || inst.condition(out.Condition))) {
+        groups.push(inst.eval(out.Value));
+      }
+    }
+  }
+  return groups;
+}
+
+function metricsPorts(contract) {
+  return [contract.app.metrics_port, contract.sidecar.stub_status_port];
+}
+
+function fcgiPort(contract) {
+  return Number(contract.app.fcgi_listen.split(':').pop());
+}
+
+// --- ALB routing ------------------------------------------------------------
+
+function globMatch(pattern, path) {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(path);
+}
+
+// The action that answers the request: the last one (authenticate-* may
+// come before it).
+function terminal(actions) {
+  const items = list(actions);
+  return items.length ? items[items.length - 1] : {};
+}
+
+function forwardTarget(actions) {
+  const forward = terminal(actions);
+  if (forward.Type !== 'forward') return undefined;
+  if (forward.TargetGroupArn) return forward.TargetGroupArn;
+  const groups = forward.ForwardConfig && list(forward.ForwardConfig.TargetGroups);
+  return groups && groups.length === 1 ? groups[0].TargetGroupArn : undefined;
+}
+
+function pathPatterns(rule) {
+  return list(rule.Conditions).filter((c) => c.Field === 'path-pattern')
+    .flatMap((c) => list((c.PathPatternConfig && c.PathPatternConfig.Values) || c.Values));
+}
+
+function listeners(dep) {
+  return all(dep, 'AWS::ElasticLoadBalancingV2::Listener').map((l) => {
+    const rules = all(dep, 'AWS::ElasticLoadBalancingV2::ListenerRule')
+      .filter((r) => sameResource(r.props.ListenerArn, new Sym('ref', l.inst, l.id)))
+      .sort((a, b) => Number(a.props.Priority) - Number(b.props.Priority));
+    const last = terminal(l.props.DefaultActions);
+    const redirect = last.Type === 'redirect' ? last : null;
+    return { ...l, rules, redirect };
+  });
+}
+
+// Which service a request path reaches through a listener.
+function route(listener, path, serviceOfGroup) {
+  for (const r of listener.rules) {
+    if (pathPatterns(r.props).some((p) => globMatch(String(p), path))) {
+      return serviceOfGroup(forwardTarget(r.props.Actions));
+    }
+  }
+  return serviceOfGroup(forwardTarget(listener.props.DefaultActions));
+}
+
+// --- alarms -------------------------------------------------------------------
+
+function alarms(dep) {
+  return all(dep, 'AWS::CloudWatch::Alarm').map((a) => {
+    const dims = {};
+    for (const d of list(a.props.Dimensions)) dims[d.Name] = d.Value;
+    return { ...a, dims };
+  });
+}
+
+function requireAlarm(ctx, found, subject, metric, extra) {
+  const match = found.filter((a) => a.props.MetricName === metric && (!extra || extra.test(a)));
+  if (!match.length) {
+    ctx.fail(subject, `no CloudWatch alarm on ${metric}${extra ? ` (${extra.what})` : ''}`);
+  }
+}
+
+// --- the rules ----------------------------------------------------------------
+
+const RULES = [];
+function rule(name, description, check) {
+  RULES.push({ name, description, check });
+}
+
+rule('subnet-tiers', 'subnets are tagged Tier public/private/isolated and routed as such', (dep, ctx) => {
+  for (const s of all(dep, 'AWS::EC2::Subnet')) {
+    const subnet = new Sym('ref', s.inst, s.id);
+    const tier = tagValue(s.props, 'Tier');
+    const routing = subnetRouting(subnet);
+    const w = where(s.inst, s.id);
+    if (!['public', 'private', 'isolated'].includes(tier)) {
+      ctx.fail(w, `subnet has no Tier tag of public, private or isolated (got ${text(tier)})`);
+      continue;
+    }
+    if (!routing.tables.length) ctx.fail(w, `${tier} subnet has no route table association`);
+    if (tier === 'public') {
+      if (!routing.internet.some((r) => r.DestinationCidrBlock === '0.0.0.0/0')) {
+        ctx.fail(w, 'public subnet has no 0.0.0.0/0 route to an internet gateway');
+      }
+      continue;
+    }
+    if (truthy(s.props.MapPublicIpOnLaunch)) ctx.fail(w, `${tier} subnet gives instances public IPs (MapPublicIpOnLaunch)`);
+    if (routing.internet.length) ctx.fail(w, `${tier} subnet has a route to an internet gateway`);
+    if (tier === 'isolated' && (routing.routes.length || routing.gatewayEndpoints.length)) {
+      ctx.fail(w, 'isolated subnet has a route out of the VPC (a route or a gateway endpoint)');
+    }
+  }
+});
+
+rule('alb-public', 'the ALB is internet-facing in public subnets', (dep, ctx) => {
+  for (const lb of all(dep, 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
+    if (lb.props.Scheme !== 'internet-facing') {
+      ctx.fail(where(lb.inst, lb.id, 'Properties.Scheme'), `load balancer scheme is ${text(lb.props.Scheme)}, not internet-facing`);
+    }
+    checkSubnets(ctx, list(lb.props.Subnets), 'public', lb.inst, lb.id, 'Properties.Subnets', 'load balancer');
+  }
+});
+
+rule('alb-sg-ingress', 'the ALB group admits 80 and 443 from 0.0.0.0/0 and ::/0, nothing else', (dep, ctx) => {
+  for (const sg of loadBalancerGroups(dep)) {
+    if (!isType(sg, 'AWS::EC2::SecurityGroup')) continue;
+    const rules = ingressRules(sg);
+    for (const port of [80, 443]) {
+      for (const cidr of ['0.0.0.0/0', '::/0']) {
+        if (!rules.some((r) => String(source(r).cidr) === cidr && covers(r, port))) {
+          ctx.fail(where(sg.inst, sg.id), `load balancer group does not admit port ${port} from ${cidr}`);
+        }
+      }
+    }
+    for (const r of rules) {
+      const range = portRange(r);
+      if (!range || !(range[0] === range[1] && [80, 443].includes(range[0]))) {
+        ctx.fail(r.where, `load balancer group admits ${describePorts(r)} from ${describeSource(r)}; only 80 and 443`);
+      }
+    }
+  }
+});
+
+rule('task-sg-ingress', 'task groups admit the sidecar port from the ALB group only, metrics from the VPC', (dep, ctx) => {
+  const albGroups = loadBalancerGroups(dep);
+  const listen = ctx.contract.sidecar.listen_port;
+  const metrics = metricsPorts(ctx.contract);
+  for (const s of services(dep, ctx)) {
+    const groups = list(s.props.NetworkConfiguration && s.props.NetworkConfiguration.AwsvpcConfiguration
+      && s.props.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups);
+    for (const sg of groups) {
+      if (!isType(sg, 'AWS::EC2::SecurityGroup')) {
+        ctx.fail(where(s.inst, s.id), `service security group ${text(sg)} is not a security group of this deployment`);
+        continue;
+      }
+      const rules = ingressRules(sg);
+      if (!rules.some((r) => covers(r, listen) && albGroups.some((a) => sameResource(source(r).sg, a)))) {
+        ctx.fail(where(sg.inst, sg.id), `${s.name} task group does not admit port ${listen} from the load balancer's group`);
+      }
+      for (const r of rules) {
+        const range = portRange(r);
+        const single = range && range[0] === range[1] ? range[0] : null;
+        const fromAlb = albGroups.some((a) => sameResource(source(r).sg, a));
+        if (single === listen && fromAlb) continue;
+        if (metrics.includes(single) && isVpcCidr(dep, source(r).cidr)) continue;
+        ctx.fail(r.where, `${s.name} task group admits ${describePorts(r)} from ${describeSource(r)}; only ${listen} from the load balancer's group and ${metrics.join('/')} from the VPC CIDR`);
+      }
+    }
+  }
+});
+
+rule('db-sg-ingress', 'the database group admits 5432 from the task groups only', (dep, ctx) => {
+  const tasks = taskGroups(dep, ctx);
+  for (const db of all(dep, 'AWS::RDS::DBInstance')) {
+    for (const sg of list(db.props.VPCSecurityGroups)) {
+      if (!isType(sg, 'AWS::EC2::SecurityGroup')) {
+        ctx.fail(where(db.inst, db.id, 'Properties.VPCSecurityGroups'), `${text(sg)} is not a security group of this deployment`);
+        continue;
+      }
+      for (const r of ingressRules(sg)) {
+        const range = portRange(r);
+        const fromTask = tasks.some((t) => sameResource(source(r).sg, t));
+        if (range && range[0] === 5432 && range[1] === 5432 && fromTask) continue;
+        ctx.fail(r.where, `database group admits ${describePorts(r)} from ${describeSource(r)}; only 5432 from the task security groups`);
+      }
+    }
+  }
+});
+
+rule('no-world-ingress', 'only the load balancer group is open to 0.0.0.0/0 or ::/0', (dep, ctx) => {
+  const albGroups = loadBalancerGroups(dep);
+  for (const sg of all(dep, 'AWS::EC2::SecurityGroup')) {
+    const sym = new Sym('ref', sg.inst, sg.id);
+    if (albGroups.some((a) => sameResource(a, sym))) continue;
+    for (const r of ingressRules(sym)) {
+      if (isWorld(r)) ctx.fail(r.where, `${sg.id} admits ${describePorts(r)} from ${describeSource(r)}; only the load balancer may face the internet`);
+    }
+  }
+});
+
+rule('metrics-from-vpc', 'metrics ports are reachable from the VPC CIDR only', (dep, ctx) => {
+  const metrics = metricsPorts(ctx.contract);
+  for (const sg of all(dep, 'AWS::EC2::SecurityGroup')) {
+    for (const r of ingressRules(new Sym('ref', sg.inst, sg.id))) {
+      for (const port of metrics) {
+        if (covers(r, port) && !isVpcCidr(dep, source(r).cidr)) {
+          ctx.fail(r.where, `${sg.id} admits metrics port ${port} from ${describeSource(r)}; only from the VPC CIDR`);
+        }
+      }
+    }
+  }
+});
+
+rule('fcgi-not-exposed', 'the FastCGI port is on loopback, never mapped or admitted', (dep, ctx) => {
+  const port = fcgiPort(ctx.contract);
+  for (const sg of all(dep, 'AWS::EC2::SecurityGroup')) {
+    for (const r of ingressRules(new Sym('ref', sg.inst, sg.id))) {
+      if (covers(r, port)) ctx.fail(r.where, `${sg.id} admits the FastCGI port ${port} (${describePorts(r)} from ${describeSource(r)})`);
+    }
+  }
+  for (const t of all(dep, 'AWS::ECS::TaskDefinition')) {
+    list(t.props.ContainerDefinitions).forEach((c, i) => {
+      if (list(c.PortMappings).some((p) => Number(p.ContainerPort) === port)) {
+        ctx.fail(where(t.inst, t.id, `Properties.ContainerDefinitions[${i}].PortMappings`), `container ${c.Name} maps the FastCGI port ${port}`);
+      }
+    });
+  }
+});
+
+rule('listener-routes', 'listener rules send the contract\'s path patterns to each service, default to board', (dep, ctx) => {
+  const { routes } = ctx.contract;
+  const svcs = services(dep, ctx);
+  const serviceOfGroup = (tg) => {
+    const s = svcs.find((x) => sameResource(targetGroupOf(x), tg));
+    return s ? s.name : tg === undefined ? '(no forward action)' : `${text(tg)} (no service)`;
+  };
+  const serving = listeners(dep).filter((l) => !l.redirect);
+  if (!serving.length) ctx.fail('deployment', 'no load balancer listener forwards requests');
+  for (const l of serving) {
+    const w = where(l.inst, l.id);
+    const def = serviceOfGroup(forwardTarget(l.props.DefaultActions));
+    if (def !== ctx.contract.default_service) {
+      ctx.fail(w, `default action reaches ${def}, not ${ctx.contract.default_service}`);
+    }
+    for (const [service, r] of Object.entries(routes)) {
+      const sent = l.rules.filter((x) => serviceOfGroup(forwardTarget(x.props.Actions)) === service)
+        .flatMap((x) => pathPatterns(x.props).map(String));
+      for (const p of r.path_patterns) {
+        if (!sent.includes(p)) ctx.fail(w, `no listener rule sends ${p} to ${service}`);
+      }
+      for (const p of sent) {
+        if (!r.path_patterns.includes(p)) ctx.fail(w, `a listener rule sends ${p} to ${service}, which the contract does not route there`);
+      }
+      for (const path of r.paths) {
+        const reached = route(l, path, serviceOfGroup);
+        if (reached !== service) ctx.fail(w, `a request for ${path} reaches ${reached}, not ${service}`);
+      }
+    }
+  }
+});
+
+rule('https-listener', 'with a certificate: HTTPS with a TLS 1.2+ policy, HTTP redirects to it', (dep, ctx) => {
+  const ls = listeners(dep);
+  const https = ls.filter((l) => l.props.Protocol === 'HTTPS');
+  for (const l of https) {
+    if (!/^ELBSecurityPolicy-(TLS13|TLS-1-2|FS-1-2)/.test(String(l.props.SslPolicy))) {
+      ctx.fail(where(l.inst, l.id, 'Properties.SslPolicy'), `HTTPS listener policy ${text(l.props.SslPolicy)} allows TLS below 1.2`);
+    }
+  }
+  if (!https.length) return;
+  for (const l of ls.filter((x) => x.props.Protocol === 'HTTP')) {
+    if (!l.redirect || !l.redirect.RedirectConfig || l.redirect.RedirectConfig.Protocol !== 'HTTPS') {
+      ctx.fail(where(l.inst, l.id), 'HTTP listener does not redirect to HTTPS while an HTTPS listener exists');
+    }
+  }
+});
+
+rule('target-groups', 'ip target groups on the sidecar port, health check /healthz, drain-sized deregistration delay', (dep, ctx) => {
+  const { sidecar } = ctx.contract;
+  for (const s of services(dep, ctx)) {
+    const tg = targetGroupOf(s);
+    if (!isType(tg, 'AWS::ElasticLoadBalancingV2::TargetGroup')) {
+      ctx.fail(where(s.inst, s.id, 'Properties.LoadBalancers'), `${s.name} is not behind a target group of this deployment`);
+      continue;
+    }
+    const p = tg.inst.props(tg.id);
+    const w = (path) => where(tg.inst, tg.id, path);
+    if (p.TargetType !== 'ip') ctx.fail(w('Properties.TargetType'), `target type is ${text(p.TargetType)}; awsvpc tasks need ip`);
+    if (Number(p.Port) !== sidecar.listen_port) ctx.fail(w('Properties.Port'), `target port ${text(p.Port)} is not the sidecar's ${sidecar.listen_port}`);
+    if (p.Protocol !== 'HTTP') ctx.fail(w('Properties.Protocol'), `target protocol is ${text(p.Protocol)}, not HTTP`);
+    if (p.HealthCheckPath !== sidecar.health_path) {
+      ctx.fail(w('Properties.HealthCheckPath'), `health check path ${text(p.HealthCheckPath)} is not ${sidecar.health_path}, which the sidecar serves`);
+    }
+    if (p.HealthCheckPort !== undefined && p.HealthCheckPort !== 'traffic-port' && Number(p.HealthCheckPort) !== sidecar.listen_port) {
+      ctx.fail(w('Properties.HealthCheckPort'), `health check port ${text(p.HealthCheckPort)} is not the sidecar's ${sidecar.listen_port}`);
+    }
+    const attr = list(p.TargetGroupAttributes).find((a) => a.Key === 'deregistration_delay.timeout_seconds');
+    const delay = attr ? Number(attr.Value) : 300;
+    if (!(delay > sidecar.drain_seconds && delay < 300)) {
+      ctx.fail(w('Properties.TargetGroupAttributes'), `deregistration delay is ${delay} s; it must be longer than the ${sidecar.drain_seconds} s drain and shorter than 300 s`);
+    }
+  }
+});
+
+rule('ecs-fargate', 'services and their tasks run on Fargate in awsvpc mode', (dep, ctx) => {
+  for (const s of services(dep, ctx)) {
+    const providers = list(s.props.CapacityProviderStrategy).map((c) => c.CapacityProvider);
+    const fargate = s.props.LaunchType === 'FARGATE'
+      || (providers.length && providers.every((p) => p === 'FARGATE' || p === 'FARGATE_SPOT'));
+    if (!fargate) ctx.fail(where(s.inst, s.id), `launch type is ${text(s.props.LaunchType)}, not FARGATE`);
+    if (!s.task) {
+      ctx.fail(where(s.inst, s.id, 'Properties.TaskDefinition'), 'task definition is not one of this deployment');
+      continue;
+    }
+    if (!list(s.task.props.RequiresCompatibilities).includes('FARGATE')) {
+      ctx.fail(where(s.task.inst, s.task.id), 'task definition does not require FARGATE compatibility');
+    }
+    if (s.task.props.NetworkMode !== 'awsvpc') {
+      ctx.fail(where(s.task.inst, s.task.id, 'Properties.NetworkMode'), `network mode is ${text(s.task.props.NetworkMode)}, not awsvpc`);
+    }
+  }
+});
+
+rule('ecs-private-subnets', 'tasks get no public IP and run in private subnets over 2+ AZs', (dep, ctx) => {
+  for (const s of services(dep, ctx)) {
+    const vpc = s.props.NetworkConfiguration && s.props.NetworkConfiguration.AwsvpcConfiguration;
+    if (!vpc) {
+      ctx.fail(where(s.inst, s.id), 'service has no awsvpc network configuration');
+      continue;
+    }
+    if (vpc.AssignPublicIp !== 'DISABLED') {
+      ctx.fail(where(s.inst, s.id, 'Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp'),
+        `AssignPublicIp is ${text(vpc.AssignPublicIp)}; tasks must not get a public IP (DISABLED)`);
+    }
+    checkSubnets(ctx, list(vpc.Subnets), 'private', s.inst, s.id,
+      'Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets', `${s.name} service`);
+  }
+});
+
+rule('ecs-deployment', 'two or more tasks, circuit breaker with rollback, safe deploy percentages, grace period', (dep, ctx) => {
+  for (const s of services(dep, ctx)) {
+    atLeast(ctx, s.inst, s.id, 'DesiredCount', s.props.DesiredCount, 2, `${s.name} DesiredCount`);
+    const dc = s.props.DeploymentConfiguration || {};
+    const cb = dc.DeploymentCircuitBreaker || {};
+    if (!truthy(cb.Enable) || !truthy(cb.Rollback)) {
+      ctx.fail(where(s.inst, s.id, 'Properties.DeploymentConfiguration'), `${s.name} deployment circuit breaker needs Enable and Rollback true`);
+    }
+    if (!(Number(dc.MinimumHealthyPercent) >= 100) || !(Number(dc.MaximumPercent) > 100)) {
+      ctx.fail(where(s.inst, s.id, 'Properties.DeploymentConfiguration'),
+        `${s.name} deploys with MinimumHealthyPercent ${text(dc.MinimumHealthyPercent)} / MaximumPercent ${text(dc.MaximumPercent)}; keep full capacity (>= 100) and room to start new tasks (> 100)`);
+    }
+    if (!(Number(s.props.HealthCheckGracePeriodSeconds) > 0)) {
+      ctx.fail(where(s.inst, s.id), `${s.name} has no HealthCheckGracePeriodSeconds`);
+    }
+  }
+});
+
+rule('ecs-load-balancer', 'the service registers the sidecar container on its listen port', (dep, ctx) => {
+  const { sidecar } = ctx.contract;
+  for (const s of services(dep, ctx)) {
+    const lbs = list(s.props.LoadBalancers);
+    if (lbs.length !== 1) {
+      ctx.fail(where(s.inst, s.id, 'Properties.LoadBalancers'), `${s.name} needs exactly one load balancer entry`);
+      continue;
+    }
+    const [lb] = lbs;
+    if (lb.ContainerName !== sidecar.container || Number(lb.ContainerPort) !== sidecar.listen_port) {
+      ctx.fail(where(s.inst, s.id, 'Properties.LoadBalancers'),
+        `${s.name} registers ${text(lb.ContainerName)}:${text(lb.ContainerPort)}, not ${sidecar.container}:${sidecar.listen_port}`);
+    }
+  }
+});
+
+rule('container-ports', 'port mappings are the sidecar listen port and the metrics ports only', (dep, ctx) => {
+  const { sidecar, app } = ctx.contract;
+  for (const s of services(dep, ctx)) {
+    if (!s.task) continue;
+    const nginx = s.containers[sidecar.container];
+    if (nginx && !list(nginx.PortMappings).some((p) => Number(p.ContainerPort) === sidecar.listen_port)) {
+      ctx.fail(where(s.task.inst, s.task.id), `${sidecar.container} does not map the sidecar's listen port ${sidecar.listen_port}`);
+    }
+    const allowed = { [sidecar.container]: [sidecar.listen_port, sidecar.stub_status_port], [app.container]: [app.metrics_port] };
+    for (const [name, c] of Object.entries(s.containers)) {
+      for (const p of list(c.PortMappings)) {
+        if (!(allowed[name] || []).includes(Number(p.ContainerPort))) {
+          ctx.fail(where(s.task.inst, s.task.id), `${name} maps port ${text(p.ContainerPort)}, which the contract does not publish`);
+        }
+      }
+    }
+  }
+});
+
+rule('task-containers', 'each service task pairs the app and nginx containers, nginx after app is HEALTHY', (dep, ctx) => {
+  const { sidecar, app } = ctx.contract;
+  for (const s of services(dep, ctx)) {
+    if (!s.task) continue;
+    const w = where(s.task.inst, s.task.id);
+    const names = Object.keys(s.containers).sort();
+    if (names.join(',') !== [app.container, sidecar.container].sort().join(',')) {
+      ctx.fail(w, `containers are ${names.join(', ')}; expected ${app.container} and ${sidecar.container}`);
+      continue;
+    }
+    const deps = list(s.containers[sidecar.container].DependsOn);
+    if (!deps.some((d) => d.ContainerName === app.container && d.Condition === 'HEALTHY')) {
+      ctx.fail(w, `${sidecar.container} must depend on ${app.container} with condition HEALTHY`);
+    }
+    for (const c of Object.values(s.containers)) {
+      if (falsy(c.Essential)) ctx.fail(w, `${c.Name} is not essential; the task must stop when either container dies`);
+    }
+  }
+});
+
+rule('container-health-checks', 'both containers have the contract\'s health check command', (dep, ctx) => {
+  const { sidecar, app } = ctx.contract;
+  for (const s of services(dep, ctx)) {
+    if (!s.task) continue;
+    const expected = {
+      [app.container]: expand(app.healthcheck, s.name),
+      [sidecar.container]: sidecar.healthcheck,
+    };
+    for (const [name, cmd] of Object.entries(expected)) {
+      const c = s.containers[name];
+      if (!c) continue;
+      const got = c.HealthCheck && list(c.HealthCheck.Command).map(String);
+      if (!got) {
+        ctx.fail(where(s.task.inst, s.task.id), `${name} has no health check`);
+      } else if (JSON.stringify(got) !== JSON.stringify(cmd)) {
+        ctx.fail(where(s.task.inst, s.task.id), `${name} health check is ${JSON.stringify(got)}, not ${JSON.stringify(cmd)}`);
+      }
+    }
+  }
+});
+
+rule('container-stop-timeout', 'stopTimeout exceeds the drain and the app\'s SHUTDOWN_TIMEOUT', (dep, ctx) => {
+  const { sidecar, app } = ctx.contract;
+  for (const s of services(dep, ctx)) {
+    if (!s.task) continue;
+    const appEnv = s.containers[app.container] ? env(s.containers[app.container]) : {};
+    const drain = Math.max(sidecar.drain_seconds, Number(appEnv.SHUTDOWN_TIMEOUT) || 0);
+    for (const c of Object.values(s.containers)) {
+      const t = Number(c.StopTimeout);
+      if (!(t > drain && t <= ctx.contract.max_stop_timeout_seconds)) {
+        ctx.fail(where(s.task.inst, s.task.id), `${c.Name} stopTimeout is ${text(c.StopTimeout)}; it must be over the ${drain} s drain and at most ${ctx.contract.max_stop_timeout_seconds}`);
+      }
+    }
+  }
+});
+
+rule('container-hardening', 'every container: read-only root filesystem, non-root user, awslogs with retention', (dep, ctx) => {
+  for (const t of all(dep, 'AWS::ECS::TaskDefinition')) {
+    list(t.props.ContainerDefinitions).forEach((c, i) => {
+      const w = where(t.inst, t.id, `Properties.ContainerDefinitions[${i}]`);
+      if (!truthy(c.ReadonlyRootFilesystem)) ctx.fail(w, `${c.Name} root filesystem is writable (ReadonlyRootFilesystem)`);
+      const user = c.User === undefined ? '' : String(c.User);
+      if (!user || /^(0|root)(:|$)/.test(user)) ctx.fail(w, `${c.Name} runs as root; set User to a non-root uid`);
+      else if (user !== ctx.contract.user) ctx.fail(w, `${c.Name} runs as ${user}, not the images' user ${ctx.contract.user}`);
+      const log = c.LogConfiguration || {};
+      const group = log.Options && log.Options['awslogs-group'];
+      if (log.LogDriver !== 'awslogs' || !isType(group, 'AWS::Logs::LogGroup')) {
+        ctx.fail(w, `${c.Name} does not log with awslogs to a log group of this deployment`);
+      } else if (!(Number(group.inst.props(group.id).RetentionInDays) > 0)) {
+        ctx.fail(where(group.inst, group.id), 'log group keeps logs forever; set RetentionInDays');
+      }
+    });
+  }
+});
+
+function secretsManagerSource(v) {
+  const first = parts(v)[0];
+  if (isType(first, 'AWS::SecretsManager::Secret')) return first;
+  if (first instanceof Sym && first.attr === 'MasterUserSecret.SecretArn') return first;
+  if (typeof first === 'string' && /^arn:[^:]+:secretsmanager:/.test(first)) return first;
+  return null;
+}
+
+rule('container-secrets', 'passwords come from Secrets Manager through Secrets, never Environment', (dep, ctx) => {
+  for (const t of all(dep, 'AWS::ECS::TaskDefinition')) {
+    list(t.props.ContainerDefinitions).forEach((c, i) => {
+      const w = where(t.inst, t.id, `Properties.ContainerDefinitions[${i}]`);
+      for (const name of Object.keys(env(c))) {
+        if (/PASSWORD|SECRET|TOKEN/i.test(name)) ctx.fail(w, `${c.Name} sets ${name} in Environment; pass it through Secrets`);
+      }
+      for (const [name, from] of Object.entries(secrets(c))) {
+        if (!secretsManagerSource(from)) ctx.fail(w, `${c.Name} secret ${name} does not come from a Secrets Manager secret (${text(from)})`);
+      }
+    });
+  }
+  for (const s of services(dep, ctx)) {
+    const a = s.containers[ctx.contract.app.container];
+    if (!a) continue;
+    const src = secretsManagerSource(secrets(a).PGPASSWORD);
+    if (!src) {
+      ctx.fail(where(s.task.inst, s.task.id), `${s.name} app gets no PGPASSWORD from Secrets Manager`);
+    } else if (src instanceof Sym && src.type === 'AWS::SecretsManager::Secret'
+        && !src.inst.props(src.id).GenerateSecretString) {
+      ctx.fail(where(src.inst, src.id), `${s.name} login secret is not generated by the stack (GenerateSecretString)`);
+    }
+  }
+});
+
+rule('app-environment', 'the app and sidecar environment match the contract; the database is reached with SSL', (dep, ctx) => {
+  const { app, sidecar } = ctx.contract;
+  for (const s of services(dep, ctx)) {
+    if (!s.task) continue;
+    const w = where(s.task.inst, s.task.id);
+    const a = s.containers[app.container];
+    const n = s.containers[sidecar.container];
+    if (a) {
+      const e = env(a);
+      const want = {
+        FCGI_LISTEN: app.fcgi_listen,
+        METRICS_LISTEN: app.metrics_listen,
+        PGDATABASE: app.database,
+        PGUSER: expand(app.db_user, s.name),
+      };
+      for (const [k, v] of Object.entries(want)) {
+        if (String(e[k]) !== String(v)) ctx.fail(w, `${app.container} ${k} is ${text(e[k])}, not ${v}`);
+      }
+      if (!(Number(e.SHUTDOWN_TIMEOUT) > 0 && Number(e.SHUTDOWN_TIMEOUT) <= app.shutdown_timeout_seconds)) {
+        ctx.fail(w, `${app.container} SHUTDOWN_TIMEOUT is ${text(e.SHUTDOWN_TIMEOUT)}; it must be 1-${app.shutdown_timeout_seconds} s`);
+      }
+      if (!['require', 'verify-ca', 'verify-full'].includes(String(e.PGSSLMODE))) {
+        ctx.fail(w, `${app.container} PGSSLMODE is ${text(e.PGSSLMODE)}; the database forces SSL (require, verify-ca or verify-full)`);
+      }
+      if (!(e.PGHOST instanceof Sym && e.PGHOST.type === 'AWS::RDS::DBInstance' && e.PGHOST.attr === 'Endpoint.Address')) {
+        ctx.fail(w, `${app.container} PGHOST is ${text(e.PGHOST)}, not the RDS instance's endpoint address`);
+      }
+      if (!e.WORKERS) ctx.fail(w, `${app.container} has no WORKERS`);
+    }
+    if (n) {
+      const e = env(n);
+      const want = { SERVICE: s.name, LISTEN_PORT: sidecar.listen_port, FCGI_ADDR: app.fcgi_listen };
+      for (const [k, v] of Object.entries(want)) {
+        if (String(e[k]) !== String(v)) ctx.fail(w, `${sidecar.container} ${k} is ${text(e[k])}, not ${v}`);
+      }
+      if (!isVpcCidr(dep, e.REAL_IP_FROM)) ctx.fail(w, `${sidecar.container} REAL_IP_FROM is ${text(e.REAL_IP_FROM)}, not the VPC CIDR`);
+    }
+  }
+});
+
+rule('autoscaling', 'target tracking on ALBRequestCountPerTarget and CPU, floor of 2, cooldowns', (dep, ctx) => {
+  for (const s of services(dep, ctx)) {
+    const serviceName = (v) => parts(v).some((p) => p instanceof Sym && p.inst === s.inst && p.id === s.id && p.attr === 'Name');
+    const targets = s.inst.ofType('AWS::ApplicationAutoScaling::ScalableTarget')
+      .map(([id]) => ({ id, props: s.inst.props(id) }))
+      .filter((t) => t.props.ScalableDimension === 'ecs:service:DesiredCount' && serviceName(t.props.ResourceId));
+    if (targets.length !== 1) {
+      ctx.fail(where(s.inst, s.id), `${s.name} needs one scalable target on its DesiredCount, found ${targets.length}`);
+      continue;
+    }
+    const [t] = targets;
+    atLeast(ctx, s.inst, t.id, 'MinCapacity', t.props.MinCapacity, 2, `${s.name} autoscaling MinCapacity`);
+    if (!(Number(t.props.MaxCapacity) >= Number(t.props.MinCapacity))) {
+      ctx.fail(where(s.inst, t.id), `${s.name} MaxCapacity ${text(t.props.MaxCapacity)} is below MinCapacity`);
+    }
+    const policies = s.inst.ofType('AWS::ApplicationAutoScaling::ScalingPolicy').map(([id]) => ({ id, props: s.inst.props(id) }))
+      .filter((p) => sameResource(p.props.ScalingTargetId, new Sym('ref', s.inst, t.id)));
+    const tg = targetGroupOf(s);
+    for (const metric of ['ALBRequestCountPerTarget', 'ECSServiceAverageCPUUtilization']) {
+      const p = policies.find((x) => x.props.PolicyType === 'TargetTrackingScaling'
+        && x.props.TargetTrackingScalingPolicyConfiguration
+        && x.props.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification
+        && x.props.TargetTrackingScalingPolicyConfiguration.PredefinedMetricSpecification.PredefinedMetricType === metric);
+      if (!p) {
+        ctx.fail(where(s.inst, t.id), `${s.name} has no target-tracking policy on ${metric}`);
+        continue;
+      }
+      const cfg = p.props.TargetTrackingScalingPolicyConfiguration;
+      if (!(Number(cfg.ScaleOutCooldown) > 0 && Number(cfg.ScaleInCooldown) >= Number(cfg.ScaleOutCooldown))) {
+        ctx.fail(where(s.inst, p.id), `${s.name} ${metric} policy needs a scale-out cooldown and a scale-in cooldown at least as long`);
+      }
+      if (metric === 'ALBRequestCountPerTarget') {
+        const label = cfg.PredefinedMetricSpecification.ResourceLabel;
+        if (!parts(label).some((x) => sameResource(x, tg) && x.attr === 'TargetGroupFullName')) {
+          ctx.fail(where(s.inst, p.id), `${s.name} request-count policy does not measure the service's own target group`);
+        }
+      }
+    }
+  }
+});
+
+rule('alarms', 'alarms on p99 latency, target 5xx and unhealthy hosts per target group; RDS CPU, storage, memory', (dep, ctx) => {
+  const found = alarms(dep);
+  for (const a of found) {
+    if (!list(a.props.AlarmActions).length) ctx.fail(where(a.inst, a.id), 'alarm notifies nobody (AlarmActions)');
+  }
+  for (const s of services(dep, ctx)) {
+    const tg = targetGroupOf(s);
+    const mine = found.filter((a) => a.props.Namespace === 'AWS/ApplicationELB'
+      && sameResource(a.dims.TargetGroup, tg) && a.dims.TargetGroup.attr === 'TargetGroupFullName');
+    const subject = `${s.name} target group`;
+    requireAlarm(ctx, mine, subject, 'TargetResponseTime', { what: 'ExtendedStatistic p99', test: (a) => a.props.ExtendedStatistic === 'p99' });
+    requireAlarm(ctx, mine, subject, 'HTTPCode_Target_5XX_Count');
+    requireAlarm(ctx, mine, subject, 'UnHealthyHostCount');
+  }
+  for (const db of all(dep, 'AWS::RDS::DBInstance')) {
+    const mine = found.filter((a) => a.props.Namespace === 'AWS/RDS'
+      && sameResource(a.dims.DBInstanceIdentifier, new Sym('ref', db.inst, db.id)));
+    for (const metric of ['CPUUtilization', 'FreeStorageSpace', 'FreeableMemory']) {
+      requireAlarm(ctx, mine, where(db.inst, db.id), metric);
+    }
+  }
+});
+
+rule('container-insights', 'ECS clusters have Container Insights on', (dep, ctx) => {
+  for (const c of all(dep, 'AWS::ECS::Cluster')) {
+    const setting = list(c.props.ClusterSettings).find((x) => x.Name === 'containerInsights');
+    if (!setting || !['enabled', 'enhanced'].includes(setting.Value)) {
+      ctx.fail(where(c.inst, c.id), 'cluster has Container Insights off (ClusterSettings containerInsights)');
+    }
+  }
+});
+
+rule('rds', 'PostgreSQL 15, Multi-AZ, private, encrypted, protected, backed up, managed password, insights', (dep, ctx) => {
+  for (const db of all(dep, 'AWS::RDS::DBInstance')) {
+    const p = db.props;
+    const w = (path) => where(db.inst, db.id, path && `Properties.${path}`);
+    if (p.Engine !== 'postgres') ctx.fail(w('Engine'), `engine is ${text(p.Engine)}, not postgres`);
+    if (!/^15(\.|$)/.test(String(p.EngineVersion))) ctx.fail(w('EngineVersion'), `engine version is ${text(p.EngineVersion)}, not PostgreSQL 15`);
+    if (!truthy(p.MultiAZ)) ctx.fail(w('MultiAZ'), 'database is not Multi-AZ (MultiAZ must be true)');
+    if (!falsy(p.PubliclyAccessible)) ctx.fail(w('PubliclyAccessible'), `database is publicly accessible (PubliclyAccessible is ${text(p.PubliclyAccessible)}; it must be false)`);
+    if (!truthy(p.StorageEncrypted)) ctx.fail(w('StorageEncrypted'), 'database storage is not encrypted (StorageEncrypted must be true)');
+    if (!truthy(p.DeletionProtection)) ctx.fail(w('DeletionProtection'), 'database has no deletion protection (DeletionProtection must be true)');
+    atLeast(ctx, db.inst, db.id, 'BackupRetentionPeriod', p.BackupRetentionPeriod, 7, 'BackupRetentionPeriod');
+    if (!truthy(p.ManageMasterUserPassword) || p.MasterUserPassword !== undefined) {
+      ctx.fail(w('ManageMasterUserPassword'), 'master password is not managed by Secrets Manager (ManageMasterUserPassword true, no MasterUserPassword)');
+    }
+    if (!truthy(p.EnablePerformanceInsights)) ctx.fail(w('EnablePerformanceInsights'), 'Performance Insights is off');
+    const policy = db.inst.resources[db.id].DeletionPolicy;
+    if (!['Snapshot', 'Retain'].includes(policy)) ctx.fail(w(), `DeletionPolicy is ${text(policy)}; deleting the stack would drop the data (Snapshot)`);
+    const group = p.DBSubnetGroupName;
+    if (!isType(group, 'AWS::RDS::DBSubnetGroup')) {
+      ctx.fail(w('DBSubnetGroupName'), 'database is not in a subnet group of this deployment');
+    } else {
+      checkSubnets(ctx, list(group.inst.props(group.id).SubnetIds), 'isolated', group.inst, group.id, 'Properties.SubnetIds', 'database subnet group');
+    }
+    const params = p.DBParameterGroupName;
+    if (!isType(params, 'AWS::RDS::DBParameterGroup')) {
+      ctx.fail(w('DBParameterGroupName'), 'database has no parameter group of this deployment, so SSL is not forced');
+    } else {
+      const pg = params.inst.props(params.id);
+      if (pg.Family !== 'postgres15') ctx.fail(where(params.inst, params.id, 'Properties.Family'), `parameter group family is ${text(pg.Family)}, not postgres15`);
+      if (String((pg.Parameters || {})['rds.force_ssl']) !== '1') {
+        ctx.fail(where(params.inst, params.id, 'Properties.Parameters'), 'parameter group does not set rds.force_ssl = 1');
+      }
+    }
+  }
+});
+
+rule('migrate-task', 'a one-off migration task with the master and the three login passwords', (dep, ctx) => {
+  const { migrate } = ctx.contract;
+  const used = services(dep, ctx).map((s) => s.task && `${s.task.inst.name}:${s.task.id}`);
+  const tasks = all(dep, 'AWS::ECS::TaskDefinition').filter((t) => !used.includes(`${t.inst.name}:${t.id}`))
+    .filter((t) => list(t.props.ContainerDefinitions).some((c) => c.Name === migrate.container));
+  if (tasks.length !== 1) {
+    ctx.fail('deployment', `expected one migration task definition with a ${migrate.container} container, found ${tasks.length}`);
+    return;
+  }
+  const [t] = tasks;
+  const c = list(t.props.ContainerDefinitions).find((x) => x.Name === migrate.container);
+  const have = secrets(c);
+  for (const name of ['PGPASSWORD', ...Object.values(migrate.password_env)]) {
+    if (!(name in have)) ctx.fail(where(t.inst, t.id), `${migrate.container} gets no ${name} through Secrets`);
+  }
+  if (!Object.keys(t.inst.doc.Outputs || {}).some((k) => /TaskSecurityGroup$/.test(k))) {
+    ctx.fail(t.inst.label, 'no output names the security group to run the migration task in');
+  }
+});
+
+module.exports = { RULES };

@@ -1,0 +1,118 @@
+#!/usr/bin/perl
+# The CloudFormation templates in ecs/ pass the offline validator against
+# the resource specification and the architecture rules, and ecs/deploy.sh
+# plans the stacks an operator expects, all without reaching AWS.
+use strict;
+use warnings;
+use Test::More;
+use FindBin;
+use JSON::PP;
+
+chdir "$FindBin::Bin/.." or die "cannot enter the repository: $!";
+
+# run CMD...: (exit status, stdout and stderr together)
+sub run {
+	my @cmd = @_;
+	my $pid = open(my $fh, '-|') // die "fork: $!";
+	if (!$pid) {
+		open(STDERR, '>&', \*STDOUT) or die "dup: $!";
+		exec(@cmd) or do { print "cannot run $cmd[0]: $!\n"; exit 127 };
+	}
+	local $/;
+	my $out = <$fh> // '';
+	close $fh;
+	return ($? >> 8, $out);
+}
+
+# The validator needs node and the npm packages `make test` installs with
+# `npm ci`; without them this is a failure to fix, not a test to skip.
+my ($rc, $out) = run('node', '--version');
+ok($rc == 0 && $out =~ /^v(\d+)\./ && $1 >= 18, 'node 18 or later is installed')
+	or diag("the template validator needs Node.js 18+ (Debian: apt-get install nodejs npm)");
+ok(-f 'node_modules/@aws-cdk/aws-service-spec/db.json.gz' && -f 'node_modules/js-yaml/package.json',
+	'the npm packages are installed')
+	or diag('node_modules lacks @aws-cdk/aws-service-spec or js-yaml: run `npm ci` in the repository root');
+if (!Test::More->builder->is_passing) {
+	done_testing();
+	exit 1;
+}
+
+($rc, $out) = run('node', 'ecs/validate/validate.js');
+is($rc, 0, 'every template in ecs/ passes the validator') or diag($out);
+like($out, qr/^ok: 4 templates, \d+ rules, \d+ parameter combinations$/m,
+	'the validator checked the four templates over their parameter combinations');
+
+# Every rule is documented for the operator who meets its message.
+($rc, $out) = run('node', 'ecs/validate/validate.js', '--list-rules');
+is($rc, 0, 'the validator lists its rules');
+my @rules = map { (split /\t/)[0] } grep { /\S/ } split /\n/, $out;
+cmp_ok(scalar @rules, '>=', 20, 'there are architecture rules');
+my $readme = do { local (@ARGV, $/) = ('ecs/README.md'); <> };
+for my $r (@rules) {
+	like($readme, qr/`\Q$r\E`/, "ecs/README.md explains rule $r");
+}
+
+# The contract the sidecar config and the templates share.
+my $contract = decode_json(do { local (@ARGV, $/) = ('ecs/contract.json'); <> });
+is_deeply([sort keys %{ $contract->{routes} }], [sort @{ $contract->{services} }],
+	'contract.json routes every service');
+for my $svc (@{ $contract->{services} }) {
+	for my $path (@{ $contract->{routes}{$svc}{paths} }) {
+		my $hit = grep { my $re = quotemeta; $re =~ s/\\\*/.*/g; $path =~ /^$re$/ }
+			@{ $contract->{routes}{$svc}{path_patterns} };
+		ok($hit || $svc eq $contract->{default_service},
+			"$svc path $path is matched by its own path patterns or is the default service's");
+	}
+}
+
+# The deploy plan, printed instead of run.
+local $ENV{DRY_RUN} = 1;
+my @images = qw(SignupImage=reg/signup:1 HoursImage=reg/hours:1 BoardImage=reg/board:1
+	SidecarImage=reg/nginx:1 MigrateImage=reg/migrate:1);
+($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', @images, 'DesiredCount=3',
+	'BoardDesiredCount=4', 'AzCount=3');
+is($rc, 0, 'deploy.sh plans a first deploy') or diag($out);
+my @steps = map { /--stack-name (\S+)/ ? $1 : m{ecs/migrate\.sh (\S+) (\S+)} ? "migrate $1 $2" : () }
+	split /\n/, $out;
+is_deeply(\@steps, [qw(astro-network astro-cluster astro-database), 'migrate astro eu-west-1',
+		qw(astro-signup astro-hours astro-board)],
+	'network, cluster and database are deployed, then the migration runs, then the three services');
+my %plan = map { /--stack-name (\S+)/ ? ($1 => $_) : () } split /\n/, $out;
+like($plan{'astro-signup'}, qr/ Image=reg\/signup:1 /, 'SignupImage becomes Image of astro-signup');
+like($plan{'astro-hours'}, qr/ Image=reg\/hours:1 /, 'HoursImage becomes Image of astro-hours');
+like($plan{'astro-board'}, qr/ DesiredCount=4 /, 'BoardDesiredCount wins over DesiredCount for board');
+unlike($plan{'astro-board'}, qr/ DesiredCount=3 /, 'board gets one DesiredCount');
+like($plan{'astro-hours'}, qr/ DesiredCount=3 /, 'DesiredCount reaches the other services');
+like($plan{'astro-network'}, qr/ AzCount=3 /, 'AzCount reaches the network stack');
+unlike($plan{'astro-cluster'}, qr/Image=/, 'images go only to the stacks that declare them');
+like($plan{'astro-signup'}, qr/ NetworkStack=astro-network ClusterStack=astro-cluster DatabaseStack=astro-database /,
+	'service stacks import from the deployment\'s own stacks');
+
+($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', grep { !/^MigrateImage=/ } @images);
+isnt($rc, 0, 'a first deploy without MigrateImage is refused');
+like($out, qr/astro-database does not exist yet and needs MigrateImage=/, '... naming what is missing');
+unlike($out, qr/cloudformation deploy/, '... before any stack is touched');
+
+($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', @images, 'DesiredCuont=3');
+isnt($rc, 0, 'a misspelt parameter is refused');
+like($out, qr/no template has a parameter DesiredCuont/, '... by name');
+
+($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', @images, 'NetworkStack=other');
+isnt($rc, 0, 'the stack wiring cannot be overridden');
+
+($rc, $out) = run('ecs/deploy.sh', 'astro');
+is($rc, 2, 'deploy.sh without a region prints its usage');
+
+for my $script (qw(ecs/deploy.sh ecs/migrate.sh)) {
+	($rc, $out) = run('bash', '-n', $script);
+	is($rc, 0, "$script parses") or diag($out);
+}
+
+($rc, $out) = run('make', '-s', '-f', 'ecs/Makefile.inc', 'deploy', 'STACK=astro', 'REGION=eu-west-1',
+	'PARAMS=' . join(' ', @images));
+is($rc, 0, 'make deploy runs ecs/deploy.sh') or diag($out);
+like($out, qr/--stack-name astro-board/, '... through to the last stack');
+($rc, $out) = run('make', '-s', '-f', 'ecs/Makefile.inc', 'deploy');
+is($rc, 2, 'make deploy without STACK and REGION prints its usage');
+
+done_testing();

@@ -1,0 +1,282 @@
+#!/usr/bin/perl
+# The validator fails when it should: each case copies ecs/*.yaml and
+# ecs/contract.json into a temporary directory, applies one small patch
+# (replace the first occurrence of `from` in `file` with `to`) and expects
+# the validator to report the given message. All copies are checked by one
+# run of the validator; an unpatched copy must pass.
+use strict;
+use warnings;
+use Test::More;
+use FindBin;
+use File::Temp qw(tempdir);
+use File::Copy qw(copy);
+
+chdir "$FindBin::Bin/.." or die "cannot enter the repository: $!";
+
+# Without the npm packages `make test` installs this cannot run: fail, do
+# not skip.
+if (!ok(-f 'node_modules/@aws-cdk/aws-service-spec/db.json.gz' && -f 'node_modules/js-yaml/package.json',
+		'the npm packages are installed')) {
+	diag('node_modules lacks @aws-cdk/aws-service-spec or js-yaml: run `npm ci` in the repository root');
+	done_testing();
+	exit 1;
+}
+
+my @cases = (
+	# --- the resource specification -------------------------------------
+	{ name => 'misspelt property', file => 'service.yaml',
+	  from => 'DesiredCount: !Ref DesiredCount', to => 'DesiredCont: !Ref DesiredCount',
+	  expect => '[spec-property] service.yaml Resources.Service.Properties: AWS::ECS::Service has no property DesiredCont (did you mean DesiredCount?)' },
+	{ name => 'misspelt nested property', file => 'service.yaml',
+	  from => 'AssignPublicIp: DISABLED', to => 'AssignPublicIP: DISABLED',
+	  expect => 'has no property AssignPublicIP (did you mean AssignPublicIp?)' },
+	{ name => 'unknown resource type', file => 'cluster.yaml',
+	  from => 'Type: AWS::ECS::Cluster', to => 'Type: AWS::ECS::Clusters',
+	  expect => '[spec-type] cluster.yaml Resources.Cluster: resource type AWS::ECS::Clusters is not in the CloudFormation resource specification (did you mean AWS::ECS::Cluster?)' },
+	{ name => 'required property removed', file => 'network.yaml',
+	  from => "      GroupDescription: hours tasks\n", to => '',
+	  expect => '[spec-required] network.yaml Resources.HoursTaskSecurityGroup.Properties: AWS::EC2::SecurityGroup requires property GroupDescription' },
+	{ name => 'required nested property removed', file => 'service.yaml',
+	  from => "          Image: !Ref SidecarImage\n", to => '',
+	  expect => 'requires property Image' },
+	{ name => 'value of the wrong type', file => 'service.yaml',
+	  from => 'HealthCheckGracePeriodSeconds: 60', to => 'HealthCheckGracePeriodSeconds: soon',
+	  expect => '[spec-value] service.yaml Resources.Service.Properties.HealthCheckGracePeriodSeconds: AWS::ECS::Service.HealthCheckGracePeriodSeconds must be an integer, got string "soon"' },
+	{ name => 'unparsable YAML', file => 'cluster.yaml',
+	  from => 'Values: ["/hours*"]', to => 'Values: ["/hours*"',
+	  expect => '[yaml-parse] cluster.yaml' },
+
+	# --- references ------------------------------------------------------
+	{ name => 'Ref to nothing', file => 'service.yaml',
+	  from => 'TaskDefinition: !Ref TaskDefinition', to => 'TaskDefinition: !Ref TaskDefinitions',
+	  expect => '[ref-exists] service.yaml Resources.Service.Properties.TaskDefinition: Ref TaskDefinitions: no such parameter, resource or pseudo parameter (did you mean TaskDefinition?)' },
+	{ name => 'GetAtt of an attribute the type lacks', file => 'database.yaml',
+	  from => 'Value: !GetAtt Database.Endpoint.Address }', to => 'Value: !GetAtt Database.Endpoint.Adress }',
+	  expect => '[getatt-exists] database.yaml Resources.MigrateTaskDefinition.Properties.ContainerDefinitions[0].Environment[1].Value: AWS::RDS::DBInstance has no attribute Endpoint.Adress (did you mean Endpoint.Address?)' },
+	{ name => 'Sub variable that does not exist', file => 'service.yaml',
+	  from => 'astro_${ServiceName}_login', to => 'astro_${ServiceNmae}_login',
+	  expect => 'Fn::Sub variable ${ServiceNmae}: no such parameter, resource or variable (did you mean ServiceName?)' },
+	{ name => 'undefined condition', file => 'network.yaml',
+	  from => 'Condition: ThreeAzs', to => 'Condition: ThreeAZs',
+	  expect => '[condition-exists] network.yaml Resources.PublicSubnet3: Condition ThreeAZs is not defined in Conditions' },
+	{ name => 'Ref to a resource its condition leaves out', file => 'network.yaml',
+	  from => '- !Join [",", [!Ref PublicSubnet1, !Ref PublicSubnet2]]',
+	  to => '- !Join [",", [!Ref PublicSubnet1, !Ref PublicSubnet2, !Ref PublicSubnet3]]',
+	  expect => '[evaluate] network.yaml Outputs.PublicSubnets: Ref PublicSubnet3, which is not created when condition ThreeAzs is false' },
+	{ name => 'import nobody exports', file => 'service.yaml',
+	  from => '-PrivateSubnets" }]', to => '-PrivatSubnets" }]',
+	  expect => 'Fn::ImportValue ${network stack}-PrivatSubnets matches no export of any template' },
+
+	# --- the database ------------------------------------------------------
+	{ name => 'public database', file => 'database.yaml',
+	  from => 'PubliclyAccessible: false', to => 'PubliclyAccessible: true',
+	  expect => '[rds] database.yaml Resources.Database.Properties.PubliclyAccessible: database is publicly accessible (PubliclyAccessible is true; it must be false)' },
+	{ name => 'single-AZ database', file => 'database.yaml',
+	  from => 'MultiAZ: true', to => 'MultiAZ: false',
+	  expect => '[rds] database.yaml Resources.Database.Properties.MultiAZ: database is not Multi-AZ' },
+	{ name => 'unencrypted database', file => 'database.yaml',
+	  from => 'StorageEncrypted: true', to => 'StorageEncrypted: false',
+	  expect => 'database storage is not encrypted' },
+	{ name => 'database without deletion protection', file => 'database.yaml',
+	  from => 'DeletionProtection: true', to => 'DeletionProtection: false',
+	  expect => 'database has no deletion protection' },
+	{ name => 'one day of backups', file => 'database.yaml',
+	  from => "Default: 7\n    MinValue: 7", to => "Default: 1\n    MinValue: 1",
+	  expect => 'BackupRetentionPeriod is 1; it must be at least 7' },
+	{ name => 'backups that a parameter may shorten', file => 'database.yaml',
+	  from => "Default: 7\n    MinValue: 7", to => "Default: 7\n    MinValue: 1",
+	  expect => 'BackupRetentionPeriod comes from parameter BackupRetentionDays, which allows values below 7' },
+	{ name => 'master password not managed', file => 'database.yaml',
+	  from => 'ManageMasterUserPassword: true', to => 'ManageMasterUserPassword: false',
+	  expect => 'master password is not managed by Secrets Manager' },
+	{ name => 'PostgreSQL 16', file => 'database.yaml',
+	  from => 'EngineVersion: "15"', to => 'EngineVersion: "16.4"',
+	  expect => 'engine version is 16.4, not PostgreSQL 15' },
+	{ name => 'SSL not forced', file => 'database.yaml',
+	  from => 'rds.force_ssl: "1"', to => 'rds.force_ssl: "0"',
+	  expect => 'parameter group does not set rds.force_ssl = 1' },
+	{ name => 'database in the private subnets', file => 'database.yaml',
+	  from => '-IsolatedSubnets" }]', to => '-PrivateSubnets" }]',
+	  expect => 'database subnet group uses «network:PrivateSubnet1», a private subnet; only isolated subnets are allowed' },
+	{ name => 'no final snapshot', file => 'database.yaml',
+	  from => 'DeletionPolicy: Snapshot', to => 'DeletionPolicy: Delete',
+	  expect => 'DeletionPolicy is Delete; deleting the stack would drop the data' },
+	{ name => 'no free-memory alarm', file => 'database.yaml',
+	  from => 'MetricName: FreeableMemory', to => 'MetricName: SwapUsage',
+	  expect => '[alarms] database.yaml Resources.Database: no CloudWatch alarm on FreeableMemory' },
+
+	# --- security groups -----------------------------------------------------
+	{ name => 'database open to the world on 5432', file => 'network.yaml',
+	  from => "      GroupDescription: PostgreSQL, 5432 from the task groups only\n",
+	  to => "      GroupDescription: PostgreSQL, 5432 from the task groups only\n"
+	      . "      SecurityGroupIngress:\n"
+	      . "        - { IpProtocol: tcp, FromPort: 5432, ToPort: 5432, CidrIp: 0.0.0.0/0 }\n",
+	  expect => ['[db-sg-ingress] network.yaml Resources.DatabaseSecurityGroup.Properties.SecurityGroupIngress[0]: database group admits port 5432 from 0.0.0.0/0; only 5432 from the task security groups',
+	             '[no-world-ingress] network.yaml Resources.DatabaseSecurityGroup.Properties.SecurityGroupIngress[0]: DatabaseSecurityGroup admits port 5432 from 0.0.0.0/0'] },
+	{ name => 'database reachable from the load balancer', file => 'network.yaml',
+	  from => 'SourceSecurityGroupId: !Ref SignupTaskSecurityGroup', to => 'SourceSecurityGroupId: !Ref AlbSecurityGroup',
+	  expect => 'database group admits port 5432 from security group «network:AlbSecurityGroup»' },
+	{ name => 'sidecar open to the world instead of the ALB', file => 'network.yaml',
+	  from => 'SourceSecurityGroupId: !Ref AlbSecurityGroup', to => 'CidrIp: 0.0.0.0/0',
+	  expect => ['signup task group does not admit port 8080 from the load balancer\'s group',
+	             '[task-sg-ingress] network.yaml Resources.SignupFromAlb: signup task group admits port 8080 from 0.0.0.0/0'] },
+	{ name => 'metrics open to the world', file => 'network.yaml',
+	  from => 'FromPort: 9100, ToPort: 9100, CidrIp: !GetAtt Vpc.CidrBlock', to => 'FromPort: 9100, ToPort: 9100, CidrIp: 0.0.0.0/0',
+	  expect => '[metrics-from-vpc] network.yaml Resources.SignupTaskSecurityGroup.Properties.SecurityGroupIngress[0]: SignupTaskSecurityGroup admits metrics port 9100 from 0.0.0.0/0; only from the VPC CIDR' },
+	{ name => 'load balancer open on another port', file => 'network.yaml',
+	  from => 'FromPort: 443, ToPort: 443, CidrIp: 0.0.0.0/0, Description: HTTPS }', to => 'FromPort: 22, ToPort: 443, CidrIp: 0.0.0.0/0, Description: HTTPS }',
+	  expect => 'load balancer group admits ports 22-443 from 0.0.0.0/0; only 80 and 443' },
+	{ name => 'FastCGI port published', file => 'service.yaml',
+	  from => '- { ContainerPort: 9100, Protocol: tcp, Name: metrics }', to => '- { ContainerPort: 9000, Protocol: tcp, Name: metrics }',
+	  expect => 'container app maps the FastCGI port 9000' },
+
+	# --- load balancer -----------------------------------------------------------
+	{ name => 'listener rule missing a route', file => 'cluster.yaml',
+	  from => 'Values: ["/signup*", "/login*", "/logout*"]', to => 'Values: ["/signup*", "/login*"]',
+	  expect => ['[listener-routes] cluster.yaml Resources.HttpListener: no listener rule sends /logout* to signup',
+	             'a request for /logout reaches board, not signup'] },
+	{ name => 'route sent to the wrong service', file => 'cluster.yaml',
+	  from => "TargetGroupArn: !Ref HoursTargetGroup\n", to => "TargetGroupArn: !Ref BoardTargetGroup\n",
+	  expect => 'a request for /hours reaches board, not hours' },
+	{ name => 'health check on a path the sidecar does not serve', file => 'cluster.yaml',
+	  from => 'HealthCheckPath: /healthz', to => 'HealthCheckPath: /health',
+	  expect => '[target-groups] cluster.yaml Resources.SignupTargetGroup.Properties.HealthCheckPath: health check path /health is not /healthz, which the sidecar serves' },
+	{ name => 'default deregistration delay', file => 'cluster.yaml',
+	  from => '{ Key: deregistration_delay.timeout_seconds, Value: "30" }', to => '{ Key: deregistration_delay.timeout_seconds, Value: "300" }',
+	  expect => 'deregistration delay is 300 s; it must be longer than the 20 s drain and shorter than 300 s' },
+	{ name => 'deregistration shorter than the drain', file => 'cluster.yaml',
+	  from => '{ Key: deregistration_delay.timeout_seconds, Value: "30" }', to => '{ Key: deregistration_delay.timeout_seconds, Value: "10" }',
+	  expect => 'deregistration delay is 10 s' },
+	{ name => 'instance target group', file => 'cluster.yaml',
+	  from => 'TargetType: ip', to => 'TargetType: instance',
+	  expect => 'target type is instance; awsvpc tasks need ip' },
+	{ name => 'weak TLS policy with a certificate', file => 'cluster.yaml',
+	  from => 'SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06', to => 'SslPolicy: ELBSecurityPolicy-2016-08',
+	  expect => 'HTTPS listener policy ELBSecurityPolicy-2016-08 allows TLS below 1.2 (with CertificateArn=<set>' },
+	{ name => 'HTTP not redirected to HTTPS', file => 'cluster.yaml',
+	  from => "Protocol: HTTPS\n              Port: \"443\"", to => "Protocol: \"#{protocol}\"\n              Port: \"443\"",
+	  expect => '[https-listener] cluster.yaml Resources.HttpListener: HTTP listener does not redirect to HTTPS while an HTTPS listener exists (with CertificateArn=<set>' },
+	{ name => 'Container Insights off', file => 'cluster.yaml',
+	  from => 'Value: enabled', to => 'Value: disabled',
+	  expect => 'cluster has Container Insights off' },
+
+	# --- ECS services and tasks ---------------------------------------------------
+	{ name => 'task with a public IP', file => 'service.yaml',
+	  from => 'AssignPublicIp: DISABLED', to => 'AssignPublicIp: ENABLED',
+	  expect => '[ecs-private-subnets] service.yaml (signup) Resources.Service.Properties.NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp: AssignPublicIp is ENABLED; tasks must not get a public IP (DISABLED)' },
+	{ name => 'tasks in the public subnets', file => 'service.yaml',
+	  from => '-PrivateSubnets" }]', to => '-PublicSubnets" }]',
+	  expect => 'signup service uses «network:PublicSubnet1», a public subnet; only private subnets are allowed' },
+	{ name => 'EC2 launch type', file => 'service.yaml',
+	  from => 'LaunchType: FARGATE', to => 'LaunchType: EC2',
+	  expect => '[ecs-fargate] service.yaml (hours) Resources.Service: launch type is EC2, not FARGATE' },
+	{ name => 'one task', file => 'service.yaml',
+	  from => "Default: 2\n    MinValue: 2", to => "Default: 1\n    MinValue: 1",
+	  expect => 'board DesiredCount is 1; it must be at least 2' },
+	{ name => 'circuit breaker without rollback', file => 'service.yaml',
+	  from => 'Rollback: true', to => 'Rollback: false',
+	  expect => 'deployment circuit breaker needs Enable and Rollback true' },
+	{ name => 'sidecar port changed in the contract only', file => 'contract.json',
+	  from => '"listen_port": 8080', to => '"listen_port": 8081',
+	  expect => ['target port 8080 is not the sidecar\'s 8081',
+	             'registers nginx:8080, not nginx:8081'] },
+	{ name => 'sidecar mapped on another port', file => 'service.yaml',
+	  from => '- { ContainerPort: 8080, Protocol: tcp, Name: http }', to => '- { ContainerPort: 80, Protocol: tcp, Name: http }',
+	  expect => ['nginx does not map the sidecar\'s listen port 8080', 'nginx maps port 80, which the contract does not publish'] },
+	{ name => 'nginx started before the app is healthy', file => 'service.yaml',
+	  from => 'Condition: HEALTHY', to => 'Condition: START',
+	  expect => 'nginx must depend on app with condition HEALTHY' },
+	{ name => 'app health check on the wrong binary', file => 'service.yaml',
+	  from => '!Sub "/usr/local/bin/astro-${ServiceName}"', to => '/usr/local/bin/astro',
+	  expect => 'app health check is ["CMD","/usr/local/bin/astro","--healthcheck"], not ["CMD","/usr/local/bin/astro-signup","--healthcheck"]' },
+	{ name => 'stop timeout inside the drain', file => 'service.yaml',
+	  from => 'StopTimeout: 30', to => 'StopTimeout: 10',
+	  expect => 'app stopTimeout is 10; it must be over the 20 s drain and at most 120' },
+	{ name => 'writable root filesystem', file => 'service.yaml',
+	  from => 'ReadonlyRootFilesystem: true', to => 'ReadonlyRootFilesystem: false',
+	  expect => 'app root filesystem is writable (ReadonlyRootFilesystem)' },
+	{ name => 'container as root', file => 'service.yaml',
+	  from => 'User: "10001:10001"', to => 'User: "0"',
+	  expect => 'app runs as root; set User to a non-root uid' },
+	{ name => 'password in the environment', file => 'service.yaml',
+	  from => "- { Name: PGCONNECT_TIMEOUT, Value: \"5\" }\n",
+	  to => "- { Name: PGCONNECT_TIMEOUT, Value: \"5\" }\n            - { Name: PGPASSWORD, Value: hunter2 }\n",
+	  expect => 'app sets PGPASSWORD in Environment; pass it through Secrets' },
+	{ name => 'logs kept forever', file => 'service.yaml',
+	  from => 'RetentionInDays: !Ref LogRetentionDays', to => 'LogGroupClass: STANDARD',
+	  expect => 'log group keeps logs forever; set RetentionInDays' },
+	{ name => 'database without SSL', file => 'service.yaml',
+	  from => 'Value: !Ref DbSslMode', to => 'Value: prefer',
+	  expect => 'app PGSSLMODE is prefer; the database forces SSL' },
+	{ name => 'wrong database login', file => 'service.yaml',
+	  from => 'astro_${ServiceName}_login', to => 'astro_admin',
+	  expect => 'app PGUSER is astro_admin, not astro_hours_login' },
+	{ name => 'no CPU scaling', file => 'service.yaml',
+	  from => 'PredefinedMetricType: ECSServiceAverageCPUUtilization', to => 'PredefinedMetricType: ECSServiceAverageMemoryUtilization',
+	  expect => 'has no target-tracking policy on ECSServiceAverageCPUUtilization' },
+	{ name => 'no p99 latency alarm', file => 'service.yaml',
+	  from => 'ExtendedStatistic: p99', to => 'Statistic: Average',
+	  expect => 'signup target group: no CloudWatch alarm on TargetResponseTime (ExtendedStatistic p99)' },
+	{ name => 'alarm that notifies nobody', file => 'service.yaml',
+	  from => "      AlarmActions: [!ImportValue { \"Fn::Sub\": \"\${ClusterStack}-AlarmTopicArn\" }]\n", to => '',
+	  expect => 'Resources.LatencyAlarm: alarm notifies nobody (AlarmActions)' },
+);
+
+my $dir = tempdir('ecs-broken-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+my @sources = (glob('ecs/*.yaml'), 'ecs/contract.json');
+
+sub copy_all {
+	my ($to) = @_;
+	mkdir $to or die "mkdir $to: $!";
+	for my $f (@sources) {
+		copy($f, "$to/" . (split m{/}, $f)[-1]) or die "copy $f: $!";
+	}
+}
+
+copy_all("$dir/00-unchanged");
+for my $i (0 .. $#cases) {
+	my $c = $cases[$i];
+	my $case_dir = sprintf('%s/%02d', $dir, $i + 1);
+	copy_all($case_dir);
+	my $path = "$case_dir/$c->{file}";
+	my $text = do { local (@ARGV, $/) = ($path); <> };
+	my $at = index($text, $c->{from});
+	$c->{applied} = $at >= 0;
+	substr($text, $at, length $c->{from}) = $c->{to} if $c->{applied};
+	open(my $fh, '>', $path) or die "write $path: $!";
+	print $fh $text;
+	close $fh;
+	$c->{dir} = $case_dir;
+}
+
+my @dirs = sort glob("$dir/*");
+my $pid = open(my $fh, '-|') // die "fork: $!";
+if (!$pid) {
+	open(STDERR, '>&', \*STDOUT) or die "dup: $!";
+	exec('node', 'ecs/validate/validate.js', @dirs) or do { print "cannot run node: $!\n"; exit 127 };
+}
+my $out = do { local $/; <$fh> } // '';
+close $fh;
+my $rc = $? >> 8;
+is($rc, 1, 'the validator fails on the broken copies') or diag($out);
+
+my %section;
+my $current;
+for my $line (split /\n/, $out) {
+	if ($line =~ /^== (.*)$/) { $current = $1; next; }
+	$section{$current} .= "$line\n" if defined $current;
+}
+
+like($section{"$dir/00-unchanged"} // '', qr/^ok: /m, 'an unchanged copy passes')
+	or diag($section{"$dir/00-unchanged"} // $out);
+
+for my $c (@cases) {
+	ok($c->{applied}, "$c->{name}: the patch applies to $c->{file}") or next;
+	my $got = $section{ $c->{dir} } // '';
+	unlike($got, qr/^ok: /m, "$c->{name}: the validator fails");
+	for my $want (ref $c->{expect} ? @{ $c->{expect} } : $c->{expect}) {
+		ok(index($got, $want) >= 0, "$c->{name}: reports \"$want\"") or diag($got);
+	}
+}
+
+done_testing();
