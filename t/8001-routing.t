@@ -112,6 +112,7 @@ my ($pool) = map { decode_json($_) } grep {/"request_id":"$log->{request_id}"/} 
 ok $pool, "the pool logged the same request id ($log->{request_id})";
 is $pool->{route}, '/board', '  with its route';
 is $pool->{status}, 200, '  its status';
-like $pool->{duration_ms}, qr/^[0-9]+\.[0-9]{3}$/, '  and its duration in ms';
+ok defined $pool->{duration_ms} && $pool->{duration_ms} =~ /^[0-9.]+$/,
+    "  and its duration in ms ($pool->{duration_ms})";
 
 done_testing;
