@@ -37,7 +37,7 @@ BINS := $(SERVICES:%=$(B)/astro-%)
 UNITS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 
 .PHONY: all build build-asan run test wipe format format-check clean \
-	deps unit bench bench-scrypt
+	deps bench bench-scrypt images
 
 all: build
 
@@ -100,6 +100,11 @@ wipe:
 test:
 	@scripts/deps test
 	@scripts/test
+
+# Container images with podman from a local Debian base (ecs/README.md).
+images:
+	@ecs/images.sh build
+	@ecs/images.sh sizes
 
 format:
 	clang-format -i fcgi-apps/*/*.[ch] t/unit/*.[ch]

@@ -763,7 +763,10 @@ rule('app-environment', 'the app and sidecar environment match the contract; the
     }
     if (n) {
       const e = env(n);
-      const want = { SERVICE: s.name, LISTEN_PORT: sidecar.listen_port, FCGI_ADDR: app.fcgi_listen };
+      const want = {
+        SERVICE: s.name, LISTEN: sidecar.listen_port, FCGI_ADDR: app.fcgi_listen,
+        STATUS_LISTEN: `0.0.0.0:${sidecar.stub_status_port}`,
+      };
       for (const [k, v] of Object.entries(want)) {
         if (String(e[k]) !== String(v)) ctx.fail(w, `${sidecar.container} ${k} is ${text(e[k])}, not ${v}`);
       }
