@@ -47,6 +47,8 @@ my @ok = grep { $c->get('/board')->{status} == 200 } 1 .. 20;
 is scalar @ok, 20, '  and the pool keeps serving';
 open my $fh, '<', "$dir/log/pool-board.log" or die $!;
 ok scalar(grep {/killed by signal 9; replacing it/} <$fh>), '  the supervisor logged the replacement';
+my $metrics = HTTP::Tiny->new->get("http://$env->{BOARD_METRICS}/metrics")->{content};
+like $metrics, qr/^astro_worker_replacements_total\{service="board"\} 1$/m, '  and counted it';
 
 # A request held in the database (by a lock this test takes) is in a
 # worker when SIGTERM arrives; it must still be answered.

@@ -1,10 +1,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <libscrypt.h>
 
 #include "crypto.h"
+#include "metrics.h"
 #include "password.h"
 
 #define SALT_BYTES 16
@@ -15,6 +17,30 @@
 #define VERIFY_MAX_LOG2_N 20
 #define VERIFY_MAX_R      32
 #define VERIFY_MAX_P      64
+
+static double
+password_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* scrypt with its time recorded for the metrics. */
+static int
+password_scrypt(const char *pw, size_t len, const uint8_t *salt, size_t saltlen,
+                int logn, int r, int p, uint8_t *out, size_t outlen)
+{
+	double start = password_now_ms();
+	int rc;
+
+	rc = libscrypt_scrypt((const uint8_t *)pw, len, salt, saltlen,
+	                      (uint64_t)1 << logn, (uint32_t)r, (uint32_t)p,
+	                      out, outlen);
+	metrics_password_hash(password_now_ms() - start);
+	return rc;
+}
 
 int
 password_hash(const char *pw, size_t len, char mcf[PASSWORD_MCF_MAX])
@@ -27,9 +53,8 @@ password_hash(const char *pw, size_t len, char mcf[PASSWORD_MCF_MAX])
 	mcf[0] = '\0';
 	if (crypto_random(salt, sizeof(salt)) == -1)
 		return -1;
-	if (libscrypt_scrypt((const uint8_t *)pw, len, salt, sizeof(salt),
-	                     (uint64_t)1 << PASSWORD_LOG2_N, PASSWORD_R,
-	                     PASSWORD_P, hash, sizeof(hash)) != 0)
+	if (password_scrypt(pw, len, salt, sizeof(salt), PASSWORD_LOG2_N,
+	                    PASSWORD_R, PASSWORD_P, hash, sizeof(hash)) != 0)
 		return -1;
 	crypto_b64_encode(salt, sizeof(salt), salt64);
 	crypto_b64_encode(hash, sizeof(hash), hash64);
@@ -85,9 +110,8 @@ password_verify(const char *pw, size_t len, const char *mcf)
 	hashlen = crypto_b64_decode(hash64, strlen(hash64), want, sizeof(want));
 	if (saltlen <= 0 || hashlen != HASH_BYTES)
 		return -1;
-	if (libscrypt_scrypt((const uint8_t *)pw, len, salt, (size_t)saltlen,
-	                     (uint64_t)1 << logn, (uint32_t)r, (uint32_t)p, got,
-	                     sizeof(got)) != 0)
+	if (password_scrypt(pw, len, salt, (size_t)saltlen, logn, r, p, got,
+	                    sizeof(got)) != 0)
 		return -1;
 	return crypto_equal(got, want, sizeof(got));
 }
@@ -98,7 +122,6 @@ password_verify_dummy(const char *pw, size_t len)
 	static const uint8_t salt[SALT_BYTES];
 	uint8_t got[HASH_BYTES];
 
-	libscrypt_scrypt((const uint8_t *)pw, len, salt, sizeof(salt),
-	                 (uint64_t)1 << PASSWORD_LOG2_N, PASSWORD_R, PASSWORD_P,
-	                 got, sizeof(got));
+	password_scrypt(pw, len, salt, sizeof(salt), PASSWORD_LOG2_N,
+	                PASSWORD_R, PASSWORD_P, got, sizeof(got));
 }

@@ -15,6 +15,7 @@
 #include <fcgiapp.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "page.h"
 #include "server.h"
 
@@ -29,6 +30,8 @@
 #define RESPAWN_DELAY_MS 1000
 
 static volatile sig_atomic_t worker_stop;
+/* The supervisor's own descriptors, which a new worker closes. */
+static int supervisor_fds[2] = {-1, -1};
 
 static double
 now_ms(void)
@@ -266,7 +269,7 @@ static void
 handle(struct ctx *ctx, FCGX_Request *fr)
 {
 	char request_id[65];
-	double start = now_ms();
+	double start = now_ms(), elapsed;
 
 	arena_reset(&ctx->arena);
 	resp_reset(&ctx->resp);
@@ -277,9 +280,13 @@ handle(struct ctx *ctx, FCGX_Request *fr)
 	ctx_from_params(ctx, fr, request_id);
 	dispatch(ctx, fr);
 	respond(ctx, fr->out);
+	elapsed = now_ms() - start;
 	log_request(ctx->req.request_id, ctx->req.method_name,
 	            ctx->route ? ctx->route->path : "-", ctx->resp.status,
-	            now_ms() - start);
+	            elapsed);
+	metrics_request(ctx->route ? (int)(ctx->route - ctx->app->routes) : -1,
+	                ctx->resp.status, elapsed);
+	metrics_db(&ctx->db.stats);
 }
 
 enum result
@@ -325,7 +332,8 @@ worker_signals(sigset_t *during_wait)
 }
 
 static int
-worker_run(const struct app *app, const struct config *cfg, int listen_fd)
+worker_run(const struct app *app, const struct config *cfg, int listen_fd,
+           int slot)
 {
 	static struct ctx ctx;
 	FCGX_Request fr;
@@ -336,6 +344,7 @@ worker_run(const struct app *app, const struct config *cfg, int listen_fd)
 	worker_signals(&during_wait);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	srand((unsigned)getpid() ^ (unsigned)time(NULL));
+	metrics_attach(slot);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.app = app;
 	ctx.cfg = cfg;
@@ -366,8 +375,10 @@ worker_run(const struct app *app, const struct config *cfg, int listen_fd)
 				log_error("FCGX_Accept_r: %d", rc);
 			continue;
 		}
+		metrics_busy(1);
 		handle(&ctx, &fr);
 		FCGX_Finish_r(&fr);
+		metrics_busy(0);
 	}
 	FCGX_Free(&fr, 1);
 	db_close(&ctx.db);
@@ -386,12 +397,17 @@ struct slot {
 
 static pid_t
 spawn(const struct app *app, const struct config *cfg, int listen_fd,
-      struct slot *s)
+      struct slot *slots, int i)
 {
+	struct slot *s = &slots[i];
 	pid_t pid = fork();
 
-	if (pid == 0)
-		_exit(worker_run(app, cfg, listen_fd));
+	if (pid == 0) {
+		for (i = 0; i < 2; i++)
+			if (supervisor_fds[i] >= 0)
+				close(supervisor_fds[i]);
+		_exit(worker_run(app, cfg, listen_fd, (int)(s - slots)));
+	}
 	if (pid < 0) {
 		log_error("fork: %s", strerror(errno));
 		s->respawn_at = now_ms() + RESPAWN_DELAY_MS;
@@ -428,6 +444,7 @@ reap(struct slot *slots, int n, int stopping)
 		slots[i].pid = 0;
 		if (stopping)
 			continue;
+		metrics_worker_replaced();
 		if (WIFSIGNALED(status))
 			log_error("worker %d killed by signal %d; replacing it",
 			          (int)pid, WTERMSIG(status));
@@ -441,14 +458,92 @@ reap(struct slot *slots, int n, int stopping)
 	}
 }
 
+/* Replaces workers whose respawn time has come. Returns the poll
+ * timeout until the next one is due, or -1. */
 static int
-supervise(const struct app *app, const struct config *cfg, int listen_fd)
+respawn_due(const struct app *app, const struct config *cfg, int listen_fd,
+            struct slot *slots)
+{
+	double next;
+	int i, timeout = -1;
+
+	for (i = 0; i < cfg->workers; i++) {
+		if (slots[i].pid != 0 || slots[i].respawn_at == 0)
+			continue;
+		if (slots[i].respawn_at <= now_ms())
+			spawn(app, cfg, listen_fd, slots, i);
+		else {
+			next = slots[i].respawn_at - now_ms() + 1;
+			if (timeout < 0 || next < timeout)
+				timeout = (int)next;
+		}
+	}
+	return timeout;
+}
+
+static void
+signal_workers(struct slot *slots, int n, int sig)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (slots[i].pid > 0)
+			kill(slots[i].pid, sig);
+}
+
+/*
+ * Answers one scrape of the metrics port: GET /metrics in Prometheus
+ * text format, 404 for anything else. Reads and writes are bounded by
+ * short timeouts, so a stalled client cannot hold the supervisor.
+ */
+static void
+metrics_serve(int lfd)
+{
+	struct timeval tv = {1, 0};
+	struct buf body;
+	char req[1024], head[160];
+	size_t got = 0;
+	ssize_t n;
+	int fd, found;
+
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (got < sizeof(req) - 1 &&
+	       (n = read(fd, req + got, sizeof(req) - 1 - got)) > 0) {
+		got += (size_t)n;
+		req[got] = '\0';
+		if (strstr(req, "\r\n\r\n") != NULL)
+			break;
+	}
+	req[got] = '\0';
+	found = strncmp(req, "GET /metrics ", 13) == 0;
+	buf_init(&body, 1 << 20);
+	if (found)
+		metrics_render(&body);
+	else
+		buf_puts(&body, "not found\n");
+	n = snprintf(head, sizeof(head),
+	             "HTTP/1.0 %s\r\nContent-Type: text/plain; "
+	             "version=0.0.4\r\nContent-Length: %zu\r\n\r\n",
+	             found ? "200 OK" : "404 Not Found", body.len);
+	if (write(fd, head, (size_t)n) == n && body.len > 0 &&
+	    write(fd, body.data, body.len) < 0)
+		log_error("metrics: write: %s", strerror(errno));
+	buf_free(&body);
+	close(fd);
+}
+
+static int
+supervise(const struct app *app, const struct config *cfg, int listen_fd,
+          int metrics_fd)
 {
 	struct slot *slots;
 	struct signalfd_siginfo si;
-	struct pollfd pfd;
+	struct pollfd pfd[2];
 	sigset_t mask;
-	double deadline = 0, next;
+	double deadline = 0;
 	int i, sfd, stopping = 0, timeout;
 
 	sigemptyset(&mask);
@@ -461,32 +556,20 @@ supervise(const struct app *app, const struct config *cfg, int listen_fd)
 		log_error("signalfd: %s", strerror(errno));
 		return 1;
 	}
+	supervisor_fds[0] = sfd;
+	supervisor_fds[1] = metrics_fd;
 	if ((slots = calloc((size_t)cfg->workers, sizeof(*slots))) == NULL)
 		return 1;
 	for (i = 0; i < cfg->workers; i++)
-		spawn(app, cfg, listen_fd, &slots[i]);
+		spawn(app, cfg, listen_fd, slots, i);
 	log_info("%s: %d workers on %s", app->name, cfg->workers,
 	         cfg->fcgi_listen);
-	for (;;) {
-		if (stopping && live_workers(slots, cfg->workers) == 0)
-			break;
-		timeout = -1;
-		for (i = 0; i < cfg->workers && !stopping; i++) {
-			if (slots[i].pid != 0 || slots[i].respawn_at == 0)
-				continue;
-			if (slots[i].respawn_at <= now_ms())
-				spawn(app, cfg, listen_fd, &slots[i]);
-			else {
-				next = slots[i].respawn_at - now_ms() + 1;
-				if (timeout < 0 || next < timeout)
-					timeout = (int)next;
-			}
-		}
+	while (!stopping || live_workers(slots, cfg->workers) > 0) {
+		timeout =
+		    stopping ? -1 : respawn_due(app, cfg, listen_fd, slots);
 		if (stopping) {
 			if (now_ms() >= deadline) {
-				for (i = 0; i < cfg->workers; i++)
-					if (slots[i].pid > 0)
-						kill(slots[i].pid, SIGKILL);
+				signal_workers(slots, cfg->workers, SIGKILL);
 				log_error(
 				    "workers still busy after %d s: killed",
 				    cfg->shutdown_timeout);
@@ -494,11 +577,16 @@ supervise(const struct app *app, const struct config *cfg, int listen_fd)
 			}
 			timeout = (int)(deadline - now_ms()) + 1;
 		}
-		pfd.fd = sfd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, timeout) <= 0)
+		pfd[0].fd = sfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = metrics_fd;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, metrics_fd >= 0 ? 2 : 1, timeout) <= 0)
 			continue;
-		if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		if (metrics_fd >= 0 && (pfd[1].revents & POLLIN))
+			metrics_serve(metrics_fd);
+		if (!(pfd[0].revents & POLLIN) ||
+		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
 		if (si.ssi_signo == SIGCHLD)
 			reap(slots, cfg->workers, stopping);
@@ -508,9 +596,7 @@ supervise(const struct app *app, const struct config *cfg, int listen_fd)
 			close(listen_fd);
 			log_info("%s: stopping; draining %d workers", app->name,
 			         live_workers(slots, cfg->workers));
-			for (i = 0; i < cfg->workers; i++)
-				if (slots[i].pid > 0)
-					kill(slots[i].pid, SIGTERM);
+			signal_workers(slots, cfg->workers, SIGTERM);
 		}
 	}
 	free(slots);
@@ -519,11 +605,21 @@ supervise(const struct app *app, const struct config *cfg, int listen_fd)
 	return 0;
 }
 
+/* Accepted FastCGI sockets inherit these from the listening socket. */
+static void
+set_peer_timeouts(int fd)
+{
+	struct timeval tv = {PEER_TIMEOUT_SEC, 0};
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
 int
 server_main(const struct app *app, int argc, char **argv)
 {
 	static struct config cfg;
-	int fd;
+	int fd, mfd = -1;
 
 	log_init(app->name);
 	if (config_load(&cfg, app->name) == -1)
@@ -542,11 +638,13 @@ server_main(const struct app *app, int argc, char **argv)
 	}
 	if ((fd = server_listen(cfg.fcgi_listen, LISTEN_BACKLOG)) < 0)
 		return 1;
-	{
-		struct timeval tv = {PEER_TIMEOUT_SEC, 0};
-
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	set_peer_timeouts(fd);
+	if (metrics_init(app, cfg.workers) == -1) {
+		log_error("cannot map shared memory for metrics");
+		return 1;
 	}
-	return supervise(app, &cfg, fd);
+	if (*cfg.metrics_listen != '\0' &&
+	    (mfd = server_listen(cfg.metrics_listen, 16)) < 0)
+		return 1;
+	return supervise(app, &cfg, fd, mfd);
 }
