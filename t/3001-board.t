@@ -37,14 +37,14 @@ is $json->{astronauts}[0]{rank}, 1, '  starting at rank 1';
 # Walk every page, as a script would.
 my (@all, %seen, $pages);
 my $path = '/board.json';
-while ($path && $pages++ < 1000) {
+my $total = psql($env, 'SELECT count(*) FROM astro.astronauts');
+while ($path && $pages++ < $total / 50 + 5) {
     ($res, $json) = $c->json($path);
     is $res->{status}, 200, "page $pages" if $pages <= 3;
     push @all, @{ $json->{astronauts} };
     $path = $json->{next};
 }
 ok !$path, 'the last page has no next link';
-my $total = psql($env, 'SELECT count(*) FROM astro.astronauts');
 is scalar @all, $total, "every astronaut appears: $total rows over $pages pages";
 my @dups = grep { $seen{ $_->{name} }++ } @all;
 is scalar @dups, 0, '  and none twice (keyset pages neither skip nor repeat)';
@@ -74,8 +74,8 @@ is scalar(grep { $_->{hours} == $tied[0]{hours} && $_->{rank} == $tied[0]{rank} 
 is_deeply [ map { $_->{name} } @tied ], [ sort map { $_->{name} } @tied ],
     '  listed in sign-up order';
 my ($after) = grep { $_->{name} =~ / 126$/ } @mine;
-my $same = psql($env, "SELECT count(*) FROM astro.astronauts WHERE total_hours = $tied[0]{hours}");
-is $after->{rank}, $tied[0]{rank} + $same, "  and the next rank skips past all $same of that total";
+my $ahead = psql($env, "SELECT count(*) FROM astro.astronauts WHERE total_hours > $after->{hours}");
+is $after->{rank}, $ahead + 1, '  and the next lower total is ranked past all of them';
 
 # The HTML board.
 my $page = $c->get('/board');

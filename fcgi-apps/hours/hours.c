@@ -95,10 +95,10 @@ hours_entries(struct ctx *ctx, struct tdict *d)
 	                  &ctx->arena,
 	                  PQgetvalue(res, 0, PQfnumber(res, "total_hours")))) ==
 	        -1 ||
-	    tdict_setf(d, "entries", "%ld", entries) == -1 ||
+	    tdict_setint(d, "entries", entries) == -1 ||
 	    tdict_flag(d, "one_entry", entries == 1) == -1 ||
 	    tdict_flag(d, "more", entries > HOURS_LIST_MAX) == -1 ||
-	    tdict_setf(d, "shown", "%d", HOURS_LIST_MAX) == -1) {
+	    tdict_setint(d, "shown", HOURS_LIST_MAX) == -1) {
 		PQclear(res);
 		return RESULT_ERROR;
 	}

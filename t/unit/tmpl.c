@@ -38,6 +38,19 @@ static const struct {
     {"\xc3\x85sa", "\xc3\x85sa"},
 };
 
+static const struct {
+	const char *in;
+	size_t len;
+	const char *want, *why;
+} json[] = {
+    {"Neil", 4, "\"Neil\"", "plain"},
+    {"say \"hi\"", 8, "\"say \\\"hi\\\"\"", "quotes"},
+    {"back\\slash", 10, "\"back\\\\slash\"", "backslash"},
+    {"a\nb\x01", 4, "\"a\\u000ab\\u0001\"", "control characters"},
+    {"\xc3\x85sa \xf0\x9f\x9a\x80", 9, "\"\xc3\x85sa \xf0\x9f\x9a\x80\"", "UTF-8 as it is"},
+    {"</script>", 9, "\"</script>\"", "no HTML escaping in JSON"},
+};
+
 int
 main(void)
 {
@@ -56,6 +69,13 @@ main(void)
 	ok(html_escape(&b, "<<<", 3) == -1 && buf_failed(&b),
 	   "escaping past the buffer's bound fails");
 	buf_free(&b);
+
+	for (i = 0; i < sizeof(json) / sizeof(json[0]); i++) {
+		buf_init(&b, 1024);
+		json_string(&b, json[i].in, json[i].len);
+		is_str(b.data, json[i].want, "JSON string: %s", json[i].why);
+		buf_free(&b);
+	}
 
 	d = tdict_new(&arena);
 	tdict_set(d, "name", "<b>Buzz</b>");
