@@ -30,9 +30,12 @@ is $res->{status}, 200, 'the board pool serves /metrics';
 like $res->{headers}{'content-type'}, qr{^text/plain; version=0\.0\.4}, '  in Prometheus text format';
 like $res->{content}, qr/^# TYPE astro_request_duration_seconds histogram$/m, '  with a latency histogram';
 
+# With a session cookie every request reaches the pool (anonymous ones
+# may be answered by the sidecar's micro-cache).
 my $c = client();
-$c->get('/board') for 1 .. 3;
-$c->get('/board?after=broken');
+my $cookie = { Cookie => 'ah_session=' . 'A' x 43 };
+$c->get('/board', $cookie) for 1 .. 3;
+$c->get('/board?after=broken', $cookie);
 my (undef, $after) = scrape('board');
 my $k = 'astro_requests_total{service="board",route="/board",status="200"}';
 is $after->{$k} - ($before->{$k} // 0), 3, 'requests are counted by route and status';

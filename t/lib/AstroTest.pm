@@ -166,13 +166,14 @@ sub signup_ok {
 }
 
 # Walks /board.json page by page (following "next") and returns the row
-# for NAME, or undef.
+# for NAME, or undef. It reads the board as it is now: a session cookie
+# (one that opens nothing) keeps the sidecar's one-second cache out of it.
 sub board_find {
     my ($name, %opt) = @_;
     my $c = client(%opt);
     my $path = '/board.json';
     while (1) {
-        my ($res, $json) = $c->json($path);
+        my ($res, $json) = $c->json($path, { Cookie => 'ah_session=' . 'A' x 43 });
         return undef unless $res->{status} == 200 && $json;
         for my $row (@{ $json->{astronauts} }) {
             return $row if $row->{name} eq $name;
