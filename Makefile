@@ -85,9 +85,21 @@ $(B)/bench/scrypt-cost: bench/scrypt-cost.c $(COMMON_HDR)
 	@$(CC) $(WARN) $(DEFS) $(INC) $(CFLAGS_$(VARIANT)) $(LDFLAGS_$(VARIANT)) \
 		-o $@ $< $(LIBS)
 
+$(B)/bench/loadgen: bench/loadgen.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -o $@ $<
+
 # What one password hash costs (the README's figures).
 bench-scrypt: $(B)/bench/scrypt-cost
 	@$(B)/bench/scrypt-cost $(RUNS)
+
+# Load tests against the machine's own limits (bench/README.md). Never
+# part of make test. ASTRONAUTS=1000000 for a million; BENCH_ARGS for more.
+ASTRONAUTS ?= 100000
+bench: $(BINS) $(B)/bench/scrypt-cost $(B)/bench/loadgen
+	@scripts/deps bench
+	@bench/bench --astronauts $(ASTRONAUTS) $(BENCH_ARGS)
 
 run: deps
 	@$(MAKE) --no-print-directory build

@@ -1,0 +1,5 @@
+-- GET /board, first page: the board service's board_first statement
+-- (fcgi-apps/board/main.c), with the page size + 1 as its parameter.
+\set lim 51
+SELECT id, name, total_hours FROM astro.astronauts
+ ORDER BY total_hours DESC, id LIMIT :lim;
