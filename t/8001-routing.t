@@ -121,6 +121,8 @@ ok $pool, "the pool logged the same request id ($log->{request_id})";
 is $pool->{route}, '/hours', '  with its route';
 is $pool->{status}, 303, '  its status';
 ok defined $pool->{duration_ms} && $pool->{duration_ms} =~ /^[0-9.]+$/,
-    "  and its duration in ms ($pool->{duration_ms})";
+    "  its duration in ms ($pool->{duration_ms})";
+ok defined $pool->{db_ms} && $pool->{db_ms} =~ /^[0-9.]+$/ && $pool->{db_ms} <= $pool->{duration_ms},
+    "  and the part of it spent waiting for the database ($pool->{db_ms})";
 
 done_testing;

@@ -19,6 +19,15 @@ db_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static long long
+db_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 void
 db_init(struct db *db, const struct db_stmt *stmts, int n, const char *app_name,
         int timeout_ms)
@@ -257,6 +266,7 @@ db_exec(struct db *db, int stmt, int nparams, const char *const *values,
 {
 	enum wait_rc wrc = WAIT_LOST;
 	enum db_rc rc;
+	long long start = db_now_us();
 	int attempt;
 
 	*res = NULL;
@@ -276,6 +286,7 @@ db_exec(struct db *db, int stmt, int nparams, const char *const *values,
 			}
 			if (rc == DB_UNAVAILABLE)
 				db->stats.unavailable++;
+			db->busy_ms += (db_now_us() - start) / 1000.0;
 			return rc;
 		}
 		PQclear(*res);
@@ -290,6 +301,7 @@ db_exec(struct db *db, int stmt, int nparams, const char *const *values,
 		db->retry_at_ms = 0;
 	}
 	db->stats.unavailable++;
+	db->busy_ms += (db_now_us() - start) / 1000.0;
 	return DB_UNAVAILABLE;
 }
 

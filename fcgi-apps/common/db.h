@@ -38,6 +38,7 @@ struct db {
 	int timeout_ms;
 	long long retry_at_ms; /* no connection attempt before this */
 	int backoff_ms;
+	double busy_ms;      /* time in db_exec since the caller zeroed it */
 	char sqlstate[6];    /* of the last DB_FAILED */
 	char constraint[64]; /* of the last DB_FAILED, or "" */
 	struct db_stats stats;

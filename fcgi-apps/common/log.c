@@ -67,7 +67,7 @@ log_write(int fd, const char *line, size_t len)
  */
 void
 log_request(const char *request_id, const char *method, const char *route,
-            int status, double duration_ms)
+            int status, double duration_ms, double db_ms)
 {
 	char t[32], line[512];
 	const char *m = method;
@@ -80,9 +80,10 @@ log_request(const char *request_id, const char *method, const char *route,
 	n = snprintf(line, sizeof(line),
 	             "{\"time\":\"%s\",\"level\":\"info\",\"service\":\"%s\","
 	             "\"pid\":%d,\"request_id\":\"%s\",\"method\":\"%s\","
-	             "\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f}",
+	             "\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,"
+	             "\"db_ms\":%.3f}",
 	             t, log_service, log_pid, request_id, m, route, status,
-	             duration_ms);
+	             duration_ms, db_ms);
 	if (n > 0 && (size_t)n < sizeof(line))
 		log_write(STDOUT_FILENO, line, (size_t)n);
 }

@@ -11,8 +11,10 @@
 void log_init(const char *service);
 /* In a new worker: the pid its lines carry. */
 void log_after_fork(void);
+/* duration_ms is the whole request in the worker, db_ms the part spent
+ * waiting for the database. */
 void log_request(const char *request_id, const char *method, const char *route,
-                 int status, double duration_ms);
+                 int status, double duration_ms, double db_ms);
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

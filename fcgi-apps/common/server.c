@@ -275,6 +275,7 @@ handle(struct ctx *ctx, FCGX_Request *fr)
 	arena_reset(&ctx->arena);
 	resp_reset(&ctx->resp);
 	memset(&ctx->viewer, 0, sizeof(ctx->viewer));
+	ctx->db.busy_ms = 0;
 	ctx->route = NULL;
 	ctx->cache_control = "no-store";
 	valid_env_at(&ctx->env, time(NULL));
@@ -284,7 +285,7 @@ handle(struct ctx *ctx, FCGX_Request *fr)
 	elapsed = now_ms() - start;
 	log_request(ctx->req.request_id, ctx->req.method_name,
 	            ctx->route ? ctx->route->path : "-", ctx->resp.status,
-	            elapsed);
+	            elapsed, ctx->db.busy_ms);
 	metrics_request(ctx->route ? (int)(ctx->route - ctx->app->routes) : -1,
 	                ctx->resp.status, elapsed);
 	metrics_db(&ctx->db.stats);
