@@ -40,6 +40,20 @@ db_init(struct db *db, const struct db_stmt *stmts, int n, const char *app_name,
 }
 
 void
+db_begin_request(struct db *db, int ms)
+{
+	db->deadline_ms = db_now_ms() + ms;
+}
+
+/* The deadline for the next wait: the request's, or a whole timeout
+ * from now outside a request (the worker's first connection). */
+static long long
+db_deadline(const struct db *db)
+{
+	return db->deadline_ms ? db->deadline_ms : db_now_ms() + db->timeout_ms;
+}
+
+void
 db_close(struct db *db)
 {
 	if (db->conn != NULL)
@@ -180,7 +194,7 @@ db_connect(struct db *db)
 	const char *keys[] = {"fallback_application_name", NULL};
 	const char *vals[] = {db->app_name, NULL};
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-	long long now = db_now_ms(), deadline = now + db->timeout_ms;
+	long long now = db_now_ms(), deadline = db_deadline(db);
 	int rc;
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
@@ -278,7 +292,7 @@ db_exec(struct db *db, int stmt, int nparams, const char *const *values,
 		                         nparams, values, lengths, formats, 0))
 			wrc = WAIT_LOST;
 		else
-			wrc = db_result(db, db_now_ms() + db->timeout_ms, res);
+			wrc = db_result(db, db_deadline(db), res);
 		if (wrc == WAIT_RESULT) {
 			if ((rc = db_classify(db, *res)) != DB_OK) {
 				PQclear(*res);
@@ -296,7 +310,8 @@ db_exec(struct db *db, int stmt, int nparams, const char *const *values,
 		/* A connection that died while idle (a restarted or failed
 		 * over server) is found on the next use; one immediate retry
 		 * on a fresh connection hides that from the user. */
-		if (wrc != WAIT_LOST || !db->stmts[stmt].retry)
+		if (wrc != WAIT_LOST || !db->stmts[stmt].retry ||
+		    db_deadline(db) <= db_now_ms())
 			break;
 		db->retry_at_ms = 0;
 	}

@@ -276,6 +276,7 @@ handle(struct ctx *ctx, FCGX_Request *fr)
 	resp_reset(&ctx->resp);
 	memset(&ctx->viewer, 0, sizeof(ctx->viewer));
 	ctx->db.busy_ms = 0;
+	db_begin_request(&ctx->db, ctx->cfg->db_timeout_ms);
 	ctx->route = NULL;
 	ctx->cache_control = "no-store";
 	valid_env_at(&ctx->env, time(NULL));

@@ -47,7 +47,8 @@ static const struct {
     {"say \"hi\"", 8, "\"say \\\"hi\\\"\"", "quotes"},
     {"back\\slash", 10, "\"back\\\\slash\"", "backslash"},
     {"a\nb\x01", 4, "\"a\\u000ab\\u0001\"", "control characters"},
-    {"\xc3\x85sa \xf0\x9f\x9a\x80", 9, "\"\xc3\x85sa \xf0\x9f\x9a\x80\"", "UTF-8 as it is"},
+    {"\xc3\x85sa \xf0\x9f\x9a\x80", 9, "\"\xc3\x85sa \xf0\x9f\x9a\x80\"",
+     "UTF-8 as it is"},
     {"</script>", 9, "\"</script>\"", "no HTML escaping in JSON"},
 };
 
