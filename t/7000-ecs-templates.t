@@ -65,6 +65,22 @@ for my $svc (@{ $contract->{services} }) {
 	}
 }
 
+# The contract's facts about FastCGI inside the task, as nginx/, the
+# app image and the pool have them.
+sub slurp { local (@ARGV, $/) = @_; return scalar <> }
+like(slurp('nginx/snippets/fastcgi.conf'),
+	qr/^fastcgi_read_timeout \Q$contract->{sidecar}{fastcgi_read_timeout_seconds}\Es;$/m,
+	"contract.json has nginx's fastcgi_read_timeout ($contract->{sidecar}{fastcgi_read_timeout_seconds} s)");
+like(slurp('nginx/render'), qr/^FCGI_ADDR=\$\{FCGI_ADDR:-\Q$contract->{sidecar}{fcgi_addr}\E\}$/m,
+	"nginx/render dials the contract's socket, $contract->{sidecar}{fcgi_addr}, by default");
+like(slurp('ecs/docker/app.Dockerfile'), qr/^\s+FCGI_LISTEN=\Q$contract->{app}{fcgi_listen}\E$/m,
+	"the app image listens on the contract's socket, $contract->{app}{fcgi_listen}, by default");
+my $config_c = slurp('fcgi-apps/common/config.c');
+like($config_c, qr/config_str\("FCGI_LISTEN", "\Q$contract->{app}{fcgi_default_listen}\E"\)/,
+	"contract.json knows the pool's own FCGI_LISTEN default, $contract->{app}{fcgi_default_listen}, which must stay unexposed");
+like($config_c, qr/config_int\("DB_TIMEOUT_MS", \d+, \Q$contract->{app}{db_timeout_ms_min}\E,/,
+	"contract.json knows the smallest DB_TIMEOUT_MS the pool takes ($contract->{app}{db_timeout_ms_min} ms)");
+
 # The deploy plan, printed instead of run.
 local $ENV{DRY_RUN} = 1;
 my @images = qw(SignupImage=reg/signup:1 HoursImage=reg/hours:1 BoardImage=reg/board:1

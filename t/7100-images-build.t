@@ -1,8 +1,9 @@
 #!/usr/bin/perl
 # The container images of ecs/docker/ build with podman from the
 # debootstrapped base (ecs/images.sh), and each holds what its task needs
-# and nothing a runtime image should not: non-root, /tmp as its only
-# writable volume, no compilers, headers, package lists or manuals.
+# and nothing a runtime image should not: non-root, /tmp (and, for the app
+# and sidecar, /run/astro, where the FastCGI socket goes) its only
+# writable volumes, no compilers, headers, package lists or manuals.
 # t/7110-images-tasks.t runs them as ECS tasks.
 use strict;
 use warnings;
@@ -102,9 +103,13 @@ for my $image (qw(signup hours board nginx migrate)) {
 # The migration task is never stopped while it works: it keeps the default.
 my %stop_signal = (signup => 'SIGTERM', hours => 'SIGTERM', board => 'SIGTERM',
 	nginx => 'SIGQUIT', migrate => '');
+# The pool and its sidecar share /run/astro for the FastCGI socket.
+my %volumes = (signup => '/run/astro /tmp ', hours => '/run/astro /tmp ', board => '/run/astro /tmp ',
+	nginx => '/run/astro /tmp ', migrate => '/tmp ');
 # Printed by one shell in each image: what it holds that it should not.
 my $survey = <<'SH';
 echo "tmp=$(stat -c '%u:%g %a' /tmp)"
+echo "run=$(stat -c '%u:%g %a' /run/astro 2>/dev/null)"
 echo "dev=$(dpkg-query -W -f '${Package}\n' | grep -E -e '-dev$' -e '^(gcc|gcc-[0-9]+|cpp|make|binutils|pkg-config|pkgconf)$' | tr '\n' ' ')"
 echo "lists=$(find /var/lib/apt/lists -type f ! -name lock | wc -l)"
 echo "apt_cache=$(find /var/cache/apt -name '*.bin' -o -name '*.deb' | wc -l)"
@@ -118,7 +123,8 @@ for my $image (qw(signup hours board nginx migrate)) {
 	chomp $out;
 	my ($user, $signal, $volumes) = split /\|/, $out, 3;
 	is($user, '10001:10001', "$image runs as 10001:10001 by default");
-	is($volumes, '/tmp ', "$image declares /tmp, and only /tmp, a volume");
+	is($volumes, $volumes{$image}, "$image declares " . join(' and ', split ' ', $volumes{$image})
+		. ', and nothing else, volumes');
 	is($signal, $stop_signal{$image}, "$image stops on " . ($stop_signal{$image} || 'the default signal'));
 
 	# No --tmpfs here: /tmp is the image's own volume, seeded from the
@@ -128,6 +134,9 @@ for my $image (qw(signup hours board nginx migrate)) {
 	is($rc, 0, "$image: survey runs") or diag($out);
 	my %s = map { /^(\w+)=(.*)$/ ? ($1 => $2) : () } split /\n/, $out;
 	is($s{tmp}, '10001:10001 1777', "$image: a fresh /tmp volume belongs to 10001, mode 1777");
+	if ($volumes{$image} =~ m{/run/astro}) {
+		is($s{run}, '10001:10001 700', "$image: a fresh /run/astro volume belongs to 10001, mode 0700");
+	}
 	is($s{dev}, '', "$image: no -dev packages, compilers or make");
 	is($s{lists}, 0, "$image: no apt package lists");
 	is($s{apt_cache}, 0, "$image: no apt caches or downloaded .debs");
@@ -154,7 +163,8 @@ for my $svc (@services) {
 	# health check fails the way ECS expects (exit 1).
 	($rc, $out) = in_image($svc, [], "/usr/local/bin/astro-$svc", '--healthcheck');
 	is($rc, 1, "$svc: --healthcheck without a pool exits 1");
-	like($out, qr/healthcheck: cannot connect to 127\.0\.0\.1:9000/, '... because nothing listens on 127.0.0.1:9000');
+	like($out, qr{healthcheck: cannot connect to /run/astro/fcgi\.sock},
+		'... because nothing listens on /run/astro/fcgi.sock, the FCGI_LISTEN the image defaults to');
 }
 
 # --- the sidecar image ----------------------------------------------------

@@ -2,8 +2,9 @@
 # The images run the way ECS runs them. Each service's task becomes a
 # podman pod (one network namespace for the sidecar and the pool, as in
 # awsvpc) whose containers get what ecs/service.yaml's task definition
-# says: user, read-only root, /tmp, environment, secrets, health checks,
-# start order, stop timeouts, task CPU and memory. The database is a
+# says: user, read-only root, /tmp, the task volume both mount at
+# /run/astro for the pool's FastCGI socket, environment, secrets, health
+# checks, start order, stop timeouts, task CPU and memory. The database is a
 # private PostgreSQL cluster that, like RDS with rds.force_ssl, accepts
 # only TLS with a password; the migration image deploys the schema into it
 # as ecs/database.yaml's migration task would.
@@ -28,9 +29,9 @@ chdir "$FindBin::Bin/.." or die "cannot enter the repository: $!";
 my $prefix = 'localhost/astronaut-hours';
 my @services = qw(signup hours board);
 my $tag = "astro-t7110-$$";
-my (@pods, @containers, $pgdir, $scratch);
+my (@pods, @containers, @volumes, $pgdir, $scratch);
 
-# Whatever happens, the pods, containers and the cluster go.
+# Whatever happens, the pods, containers, volumes and the cluster go.
 sub cleanup {
 	for my $c (@containers) {
 		podman('rm', '-f', '-i', '-t', '0', $c);
@@ -38,7 +39,10 @@ sub cleanup {
 	for my $p (@pods) {
 		podman('pod', 'rm', '-f', '-i', '-t', '0', $p);
 	}
-	@containers = @pods = ();
+	for my $v (@volumes) {
+		podman('volume', 'rm', '-f', $v);
+	}
+	@containers = @pods = @volumes = ();
 	system('scripts/pg', 'stop', $pgdir) if $pgdir && -f "$pgdir/data/postmaster.pid";
 	remove_tree($scratch) if $scratch;
 	undef $scratch;
@@ -161,6 +165,10 @@ function resolver(template, params) {
           if (attr === 'Database.Endpoint.Port') return dbPort;
           return `getatt:${attr}`;
         }
+        case 'Fn::FindInMap': {
+          const [map, key, name] = v.map(resolve);
+          return template.Mappings[map][key][name];
+        }
         case 'Fn::ImportValue': {
           const name = resolve(v);
           const key = Object.keys(imports).find((k) => name.endsWith(`-${k}`));
@@ -187,8 +195,8 @@ const out = { tasks: {} };
 for (const name of ['signup', 'hours', 'board']) {
   const td = resolver(service, { ServiceName: name })(service.Resources.TaskDefinition.Properties);
   const svc = resolver(service, { ServiceName: name })(service.Resources.Service.Properties);
-  out.tasks[name] = { cpu: td.Cpu, memory: td.Memory, containers: td.ContainerDefinitions,
-    loadBalancers: svc.LoadBalancers };
+  out.tasks[name] = { cpu: td.Cpu, memory: td.Memory, volumes: td.Volumes,
+    containers: td.ContainerDefinitions, loadBalancers: svc.LoadBalancers };
 }
 out.migrate = resolver(database, {})(database.Resources.MigrateTaskDefinition.Properties);
 process.stdout.write(JSON.stringify(out));
@@ -199,13 +207,22 @@ is($rc, 0, 'the task definitions of ecs/service.yaml and ecs/database.yaml resol
 my $defs = decode_json($out);
 
 # podman run options for a container definition: what ECS would apply.
+# $shared maps the task volumes that several containers mount to the
+# podman volumes standing in for them.
 sub run_options {
-	my ($def) = @_;
+	my ($def, $shared) = @_;
+	$shared ||= {};
 	my @o = ('--user', $def->{User});
 	push @o, '--read-only', '--read-only-tmpfs=false' if $def->{ReadonlyRootFilesystem};
-	# A task volume is an empty folder the task alone writes to.
-	push @o, '--tmpfs', "$_->{ContainerPath}:rw,nosuid,nodev,mode=1777"
-		for @{ $def->{MountPoints} || [] };
+	for my $m (@{ $def->{MountPoints} || [] }) {
+		if (my $v = $shared->{ $m->{SourceVolume} }) {
+			push @o, '-v', "$v:$m->{ContainerPath}:" . ($m->{ReadOnly} ? 'ro' : 'rw');
+		} else {
+			# A task volume one container alone mounts is an empty
+			# folder it alone writes to.
+			push @o, '--tmpfs', "$m->{ContainerPath}:rw,nosuid,nodev,mode=1777";
+		}
+	}
 	push @o, '-e', "$_->{Name}=$_->{Value}" for @{ $def->{Environment} || [] };
 	# Secrets reach podman through its environment, not its arguments.
 	push @o, '-e', $_->{Name} for @{ $def->{Secrets} || [] };
@@ -330,14 +347,35 @@ like($out, qr/Nothing to deploy \(up-to-date\)/,
 	'a command given to the task (as ecs/migrate.sh does) runs in the sqitch project');
 
 # --- the three tasks --------------------------------------------------------
-my (%port, %pod);
-my $before9000 = join ' ', listeners_on_port(9000);
+my (%port, %pod, %fcgi_volume, %before);
+for my $p (9000, 9100, 9101) {
+	$before{$p} = join ' ', listeners_on_port($p);
+}
 for my $svc (@services) {
 	my $task = $defs->{tasks}{$svc};
 	my $app = container_def($task, 'app');
 	my $nginx = container_def($task, 'nginx');
 	my ($lb) = @{ $task->{loadBalancers} };
 	is($lb->{ContainerName}, 'nginx', "$svc: the load balancer sends traffic to the nginx container");
+
+	# A task volume that both containers mount becomes a podman volume of
+	# this pod, empty until the first container seeds it from its image,
+	# as Fargate does.
+	my %mounts;
+	for my $c ($app, $nginx) {
+		push @{ $mounts{ $_->{SourceVolume} } }, $_->{ContainerPath} for @{ $c->{MountPoints} || [] };
+	}
+	my %shared;
+	for my $v (map { $_->{Name} } @{ $task->{volumes} || [] }) {
+		next unless @{ $mounts{$v} || [] } > 1;
+		$shared{$v} = "$tag-$svc-$v";
+		push @volumes, $shared{$v};
+		($rc, $out) = podman('volume', 'create', $shared{$v});
+		is($rc, 0, "$svc: a podman volume stands in for the task volume $v, which both containers mount")
+			or diag($out);
+		$fcgi_volume{$svc} = $shared{$v} if grep { $_ eq '/run/astro' } @{ $mounts{$v} };
+	}
+	ok($fcgi_volume{$svc}, "$svc: the task shares a volume between the containers at /run/astro");
 
 	my $pod = $pod{$svc} = "$tag-$svc";
 	$port{$svc} = free_port();
@@ -351,7 +389,7 @@ for my $svc (@services) {
 	# (dependsOn HEALTHY).
 	{
 		local $ENV{PGPASSWORD} = $pw{$svc};
-		($rc, $out) = podman('run', '-d', '--pod', $pod, '--name', "$pod-app", run_options($app),
+		($rc, $out) = podman('run', '-d', '--pod', $pod, '--name', "$pod-app", run_options($app, \%shared),
 			"$prefix/$svc");
 	}
 	is($rc, 0, "$svc: the app container starts") or diag($out);
@@ -360,13 +398,87 @@ for my $svc (@services) {
 	ok($healthy, "$svc: the app container's health check passes (@hc)")
 		or diag((podman('logs', "$pod-app"))[1]);
 
-	($rc, $out) = podman('run', '-d', '--pod', $pod, '--name', "$pod-nginx", run_options($nginx),
+	($rc, $out) = podman('run', '-d', '--pod', $pod, '--name', "$pod-nginx", run_options($nginx, \%shared),
 		"$prefix/nginx");
 	is($rc, 0, "$svc: the nginx container starts") or diag($out);
 	@hc = health_command($nginx);
 	$healthy = wait_until(20, sub { (podman('exec', "$pod-nginx", @hc))[0] == 0 });
 	ok($healthy, "$svc: the sidecar's health check passes (@hc[2 .. $#hc])")
 		or diag((podman('logs', "$pod-nginx"))[1]);
+}
+
+# The sockets of a pod's network namespace, as its containers see them:
+# the listening TCP ports (from /proc/net/tcp and tcp6), and the unix
+# sockets that have a path, as [path, listening | connected | other]
+# (from /proc/net/unix; accepted connections carry the listener's path).
+sub pod_sockets {
+	my ($container) = @_;
+	my ($rc, $out) = podman('exec', $container, 'cat', '/proc/net/tcp', '/proc/net/tcp6', '/proc/net/unix');
+	my (%tcp, @unix);
+	for (split /\n/, $out) {
+		my @f = split;
+		if (@f > 3 && $f[1] =~ /:([0-9A-F]{4})$/ && $f[3] eq '0A') {
+			$tcp{ hex $1 } = 1;
+		} elsif (@f == 8 && $f[7] =~ m{^/}) {
+			push @unix, [$f[7], $f[3] eq '00010000' ? 'listening' : $f[5] eq '03' ? 'connected' : 'other'];
+		}
+	}
+	return ([sort { $a <=> $b } keys %tcp], \@unix);
+}
+
+# FastCGI inside one task: a unix socket in the shared volume, reached by
+# the sidecar with kept connections, no TCP port; the pool's metrics and
+# nginx's stub_status answer inside the pod.
+sub fcgi_inside_task {
+	my ($svc) = @_;
+	my $task = $defs->{tasks}{$svc};
+	my %app_env = map { $_->{Name} => $_->{Value} } @{ container_def($task, 'app')->{Environment} };
+	my %nginx_env = map { $_->{Name} => $_->{Value} } @{ container_def($task, 'nginx')->{Environment} };
+	my ($app, $nginx) = ("$pod{$svc}-app", "$pod{$svc}-nginx");
+
+	# A request just before looking, so that nginx holds a kept connection.
+	AstroTest::Client->new("http://127.0.0.1:$port{$svc}")->get('/healthz');
+	my ($tcp, $unix) = pod_sockets($app);
+	is_deeply($tcp, [8080, 9100, 9101],
+		"$svc: the pod listens on TCP 8080 (sidecar), 9100 (pool metrics) and 9101 (stub_status) only, none of them FastCGI");
+	# podman's port forwarder (rootlessport) listens in the pod too, on a
+	# path of the host's: it stands in for Fargate's network, not the task.
+	my @listening = grep { !m{/rootlessport[^/]*/} } map { $_->[0] } grep { $_->[1] eq 'listening' } @$unix;
+	is_deeply(\@listening, ['/run/astro/fcgi.sock'],
+		"$svc: the pod's one listening unix socket is the pool's, /run/astro/fcgi.sock");
+	cmp_ok(scalar(grep { $_->[0] eq '/run/astro/fcgi.sock' && $_->[1] eq 'connected' } @$unix), '>=', 1,
+		"$svc: nginx keeps FastCGI connections to the pool open (FCGI_KEEPALIVE=$nginx_env{FCGI_KEEPALIVE})");
+
+	my $find = 'find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -type s -print 2>/dev/null; '
+		. 'stat -c "%i %u:%g %a" /run/astro/fcgi.sock /run/astro';
+	my %seen;
+	for my $ctr ($app, $nginx) {
+		(my $rc, $seen{$ctr}) = podman('exec', $ctr, 'sh', '-c', $find);
+	}
+	my ($sockets, $inode) = $seen{$app} =~ m{\A(.*?)^(\d+) }ms;
+	is($sockets, "/run/astro/fcgi.sock\n", "$svc app: the FastCGI socket is in /run/astro and nowhere else")
+		or diag($seen{$app});
+	is($seen{$nginx}, $seen{$app}, "$svc nginx: ... and the sidecar sees the very same socket there (inode, owner, mode)");
+	like($seen{$app}, qr{^\d+ 10001:10001 700$}m, "$svc: /run/astro belongs to 10001, mode 0700, as the images make it");
+	my ($rc, $mountpoint) = podman('volume', 'inspect', '--format', '{{.Mountpoint}}', $fcgi_volume{$svc});
+	chomp $mountpoint;
+	ok(-S "$mountpoint/fcgi.sock" && (stat _)[1] == $inode,
+		"$svc: on the host, the socket is in the pod's volume $fcgi_volume{$svc}");
+
+	my $upstream = (podman('exec', $nginx, 'cat', '/tmp/nginx/upstream.conf'))[1];
+	like($upstream, qr{^\s*server \Q$nginx_env{FCGI_ADDR}\E;$}m,
+		"$svc: nginx's upstream is FCGI_ADDR, $nginx_env{FCGI_ADDR}");
+	like($upstream, qr{^\s*keepalive \Q$nginx_env{FCGI_KEEPALIVE}\E;$}m,
+		"$svc: ... keeping $nginx_env{FCGI_KEEPALIVE} idle connections to the pool's $app_env{WORKERS} workers");
+
+	# curl is in the sidecar image only; the pod's loopback is shared.
+	($rc, my $metrics) = podman('exec', $nginx, 'curl', '-fsS', 'http://127.0.0.1:9100/metrics');
+	is($rc, 0, "$svc: the pool's METRICS_LISTEN ($app_env{METRICS_LISTEN}) answers GET /metrics inside the pod");
+	like($metrics, qr/^astro_requests_total\{service="\Q$svc\E",route="[^"]*",status="200"\} [1-9]/m,
+		"$svc: ... with astro_requests_total counting the requests served");
+	($rc, my $status) = podman('exec', $nginx, 'curl', '-fsS', 'http://127.0.0.1:9101/nginx_status');
+	like($status, qr/^Active connections: \d+/,
+		"$svc: nginx's STATUS_LISTEN ($nginx_env{STATUS_LISTEN}) answers stub_status inside the pod");
 }
 
 # --- what each task serves, and how ----------------------------------------
@@ -405,10 +517,15 @@ for my $svc (@services) {
 		is($out, '', "$svc $ctr: the root filesystem, /run and /var/tmp are read-only");
 		($rc, $out) = podman('exec', $name, 'sh', '-c', 'touch /tmp/probe && rm /tmp/probe');
 		is($rc, 0, "$svc $ctr: /tmp is writable");
+		($rc, $out) = podman('exec', $name, 'sh', '-c', 'touch /run/astro/probe && rm /run/astro/probe');
+		is($rc, 0, "$svc $ctr: /run/astro, the shared volume, is writable");
 	}
+	fcgi_inside_task($svc);
 }
-is(join(' ', listeners_on_port(9000)), $before9000,
-	'no FastCGI port (9000) appeared on the host: the pools are reachable inside their pods only');
+for my $p (9000, 9100, 9101) {
+	is(join(' ', listeners_on_port($p)), $before{$p},
+		"no port $p appeared on the host: FastCGI, the pool's metrics and stub_status stay inside the pods");
+}
 
 # --- a journey across the three tasks --------------------------------------
 # The sign-up task signs in; the hours task knows the session (the shared
@@ -473,10 +590,17 @@ for my $svc (@services) {
 	is($rc, 0, "$svc: the pod is removed") or diag($out);
 }
 @pods = ();
+for my $v (@volumes) {
+	($rc, $out) = podman('volume', 'rm', $v);
+	is($rc, 0, "the volume $v is removed") or diag($out);
+}
+@volumes = ();
 ($rc, $out) = podman('ps', '-a', '--format', '{{.Names}}', '--filter', "name=^$tag");
 is($out, '', 'no container of this test is left');
 ($rc, $out) = podman('pod', 'ps', '--format', '{{.Name}}', '--filter', "name=^$tag");
 is($out, '', 'no pod of this test is left');
+($rc, $out) = podman('volume', 'ls', '--format', '{{.Name}}', '--filter', "name=^$tag");
+is($out, '', 'no volume of this test is left');
 
 cleanup();
 ok(!-e $pgdir, 'the cluster is stopped and its folder removed');

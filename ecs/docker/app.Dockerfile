@@ -40,23 +40,30 @@ RUN apt-get update \
 
 # Declared after the shared layers above, so that they stay shared.
 ARG SERVICE
-# The task's only writable place. Fargate mounts the task volume on /tmp
-# owned by root 0755 unless the image declares the volume over a folder it
-# owns: then the volume starts as this folder is.
+# The task's only writable places: /tmp, and /run/astro, the volume the
+# task shares with the sidecar, where the pool creates its FastCGI socket.
+# Fargate mounts a task volume owned by root 0755 unless the image declares
+# the volume over a folder it owns: then the volume starts as this folder
+# is. /run/astro is 0700, as sidecar.Dockerfile makes it too: only uid
+# 10001 (the pool and its sidecar) reaches the socket.
 RUN case "$SERVICE" in signup|hours|board) ;; \
       *) echo "build with --build-arg SERVICE=signup|hours|board (got '$SERVICE')" >&2; exit 1 ;; \
     esac \
- && mkdir -p /tmp && chown 10001:10001 /tmp && chmod 1777 /tmp
-VOLUME /tmp
+ && mkdir -p /tmp /run/astro && chown 10001:10001 /tmp /run/astro \
+ && chmod 1777 /tmp && chmod 0700 /run/astro
+VOLUME ["/tmp", "/run/astro"]
 
 COPY html/ /usr/share/astro/html/
 COPY --from=build /src/build/release/astro-${SERVICE} /usr/local/bin/astro-${SERVICE}
 
+# FCGI_LISTEN: the socket the sidecar image dials by default (nginx/render's
+# FCGI_ADDR); the pool's own default is TCP, which a task never uses.
 ENV ASTRO_SERVICE=${SERVICE} \
-    HTML_DIR=/usr/share/astro/html
+    HTML_DIR=/usr/share/astro/html \
+    FCGI_LISTEN=/run/astro/fcgi.sock
 USER 10001:10001
-# 9100 is METRICS_LISTEN's port in the task definition; FastCGI (9000)
-# stays on the task's loopback and is not exposed.
+# 9100 is METRICS_LISTEN's port in the task definition. FastCGI has no
+# port: it is the socket in /run/astro.
 EXPOSE 9100
 # The supervisor drains its workers on SIGTERM (SHUTDOWN_TIMEOUT).
 STOPSIGNAL SIGTERM

@@ -21,11 +21,16 @@ RUN apt-get update \
  && groupadd --gid 10001 astro \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /tmp \
       --shell /usr/sbin/nologin astro \
- && mkdir -p /tmp && chown 10001:10001 /tmp && chmod 1777 /tmp
-# The task's only writable place: the rendered configuration, the pid file
-# and nginx's temp folders. Fargate mounts the task volume on /tmp owned
-# by root 0755 unless the image declares the volume over a folder it owns.
-VOLUME /tmp
+ && mkdir -p /tmp /run/astro && chown 10001:10001 /tmp /run/astro \
+ && chmod 1777 /tmp && chmod 0700 /run/astro
+# The task's only writable places: /tmp for the rendered configuration,
+# the pid file and nginx's temp folders, and /run/astro, the volume shared
+# with the app, where nginx reaches the pool's socket (FCGI_ADDR, by
+# default unix:/run/astro/fcgi.sock). Fargate mounts a task volume owned by
+# root 0755 unless the image declares the volume over a folder it owns.
+# ECS does not say whose image seeds a volume that two containers mount,
+# so app.Dockerfile makes /run/astro the same way: 10001's, mode 0700.
+VOLUME ["/tmp", "/run/astro"]
 
 COPY nginx/ /usr/share/astro/nginx/
 COPY html/ /usr/share/astro/html/

@@ -229,6 +229,10 @@ class Instance {
       case 'Fn::FindInMap': {
         const [map, top, second] = arg.map((a) => this.eval(a));
         const mapping = (this.doc.Mappings || {})[map];
+        const free = /^«param:(.*)»$/.exec(String(top));
+        if (free) {
+          throw new EvalError(`Fn::FindInMap ${map}: parameter ${free[1]} may take a value the mapping lacks; give it AllowedValues from the mapping's keys`);
+        }
         if (!mapping || !mapping[top] || !(second in mapping[top])) {
           throw new EvalError(`Fn::FindInMap ${map}.${top}.${second} does not exist`);
         }
@@ -357,9 +361,19 @@ class Deployment {
   }
 }
 
-// Parameters whose value decides a condition, and the values worth trying:
-// the allowed values, or the default, the literals it is compared with and
-// one value that is none of those.
+// The values to try for a parameter: its allowed values, default first,
+// or else its default, the given literals and one value that is none of
+// those.
+function candidateValues(p, def, literals) {
+  if (Array.isArray(def.AllowedValues)) {
+    const values = def.AllowedValues.map(String);
+    return 'Default' in def ? [String(def.Default), ...values.filter((v) => v !== String(def.Default))] : values;
+  }
+  return [...new Set([...('Default' in def ? [String(def.Default)] : []), ...literals, `«param:${p}»`])];
+}
+
+// Parameters whose value decides a condition, and the values worth trying
+// (candidateValues, with the literals it is compared with).
 function scenarioAxes(templates) {
   const axes = new Map();
   for (const t of templates) {
@@ -384,14 +398,7 @@ function scenarioAxes(templates) {
     walk(conds);
     for (const [p, literals] of compared) {
       if (p === SERVICE_PARAM || STACK_PARAM.test(p)) continue;
-      const def = params[p];
-      let values;
-      if (Array.isArray(def.AllowedValues)) {
-        values = def.AllowedValues.map(String);
-        if ('Default' in def) values = [String(def.Default), ...values.filter((v) => v !== String(def.Default))];
-      } else {
-        values = [...new Set([...('Default' in def ? [String(def.Default)] : []), ...literals, `«param:${p}»`])];
-      }
+      const values = candidateValues(p, params[p], [...literals]);
       const prior = axes.get(p) || [];
       axes.set(p, [...new Set([...prior, ...values])]);
     }
@@ -399,15 +406,49 @@ function scenarioAxes(templates) {
   return axes;
 }
 
-// Every combination of the axes' values; the first is all defaults.
+// Parameters that pick a mapping's entry (Fn::FindInMap [Map, !Ref P, Key])
+// and the values worth trying. CloudFormation refuses a stack whose
+// parameter names no entry, and each entry may hold a different value.
+function mappingAxes(templates) {
+  const axes = new Map();
+  for (const t of templates) {
+    const params = t.doc.Parameters || {};
+    const walk = (node) => {
+      if (!node || typeof node !== 'object') return;
+      if (Array.isArray(node)) { node.forEach(walk); return; }
+      const args = node['Fn::FindInMap'];
+      if (Array.isArray(args) && args[1] && typeof args[1] === 'object' && typeof args[1].Ref === 'string') {
+        const p = args[1].Ref;
+        if (p in params && p !== SERVICE_PARAM && !STACK_PARAM.test(p)) {
+          const prior = axes.get(p) || [];
+          axes.set(p, [...new Set([...prior, ...candidateValues(p, params[p], [])])]);
+        }
+      }
+      Object.values(node).forEach(walk);
+    };
+    walk([t.doc.Resources, t.doc.Outputs]);
+  }
+  return axes;
+}
+
+// Every combination of the condition axes' values, the first all
+// defaults; then each other value of a mapping axis on its own, the rest
+// at their defaults. That finds an entry that is missing or holds a wrong
+// value without multiplying the combinations; a lookup only in a branch
+// that the default conditions do not take is tried with the default entry.
 function scenarios(templates, limit = 256) {
-  const axes = [...scenarioAxes(templates).entries()];
+  const conditionAxes = scenarioAxes(templates);
   let out = [{}];
-  for (const [p, values] of axes) {
+  for (const [p, values] of conditionAxes) {
     const next = [];
     for (const s of out) for (const v of values) next.push({ ...s, [p]: v });
     out = next;
     if (out.length > limit) throw new Error(`more than ${limit} parameter combinations decide conditions`);
+  }
+  const first = out[0];
+  for (const [p, values] of mappingAxes(templates)) {
+    if (conditionAxes.has(p)) continue;
+    for (const v of values.slice(1)) out.push({ ...first, [p]: v });
   }
   return out;
 }

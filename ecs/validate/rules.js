@@ -4,6 +4,7 @@
 // Each rule has a name (printed as [name] with every failure) and a check
 // that calls ctx.fail(where, message).
 
+const path = require('node:path');
 const { Sym, SubStr, Joined } = require('./model');
 
 // --- small helpers ---------------------------------------------------------
@@ -245,8 +246,16 @@ function metricsPorts(contract) {
   return [contract.app.metrics_port, contract.sidecar.stub_status_port];
 }
 
-function fcgiPort(contract) {
-  return Number(contract.app.fcgi_listen.split(':').pop());
+// The port of a "host:port" or "[v6]:port" address; null for a socket
+// path, a unix: address or no address at all.
+function tcpPort(addr) {
+  if (addr === undefined || addr === null) return null;
+  const m = /^(?!unix:|\/).*:(\d+)$/.exec(String(addr));
+  return m ? Number(m[1]) : null;
+}
+
+function mountAt(container, containerPath) {
+  return list(container.MountPoints).find((m) => m.ContainerPath === containerPath);
 }
 
 // --- ALB routing ------------------------------------------------------------
@@ -432,8 +441,19 @@ rule('no-world-ingress', 'only the load balancer group is open to 0.0.0.0/0 or :
   }
 });
 
-rule('metrics-from-vpc', 'metrics ports are reachable from the VPC CIDR only', (dep, ctx) => {
+rule('metrics-from-vpc', 'metrics ports are admitted to every task from the VPC CIDR, and from nowhere else', (dep, ctx) => {
   const metrics = metricsPorts(ctx.contract);
+  for (const s of services(dep, ctx)) {
+    const groups = list(s.props.NetworkConfiguration && s.props.NetworkConfiguration.AwsvpcConfiguration
+      && s.props.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups).filter((g) => isType(g, 'AWS::EC2::SecurityGroup'));
+    if (!groups.length) continue;
+    const rules = groups.flatMap(ingressRules);
+    for (const port of metrics) {
+      if (!rules.some((r) => covers(r, port) && isVpcCidr(dep, source(r).cidr))) {
+        ctx.fail(where(groups[0].inst, groups[0].id), `${s.name} task group does not admit metrics port ${port} from the VPC CIDR; nothing could scrape it`);
+      }
+    }
+  }
   for (const sg of all(dep, 'AWS::EC2::SecurityGroup')) {
     for (const r of ingressRules(new Sym('ref', sg.inst, sg.id))) {
       for (const port of metrics) {
@@ -445,19 +465,144 @@ rule('metrics-from-vpc', 'metrics ports are reachable from the VPC CIDR only', (
   }
 });
 
-rule('fcgi-not-exposed', 'the FastCGI port is on loopback, never mapped or admitted', (dep, ctx) => {
-  const port = fcgiPort(ctx.contract);
-  for (const sg of all(dep, 'AWS::EC2::SecurityGroup')) {
-    for (const r of ingressRules(new Sym('ref', sg.inst, sg.id))) {
-      if (covers(r, port)) ctx.fail(r.where, `${sg.id} admits the FastCGI port ${port} (${describePorts(r)} from ${describeSource(r)})`);
+// With FCGI_LISTEN unset the pool listens on its built-in TCP default;
+// whatever TCP port the pool or the sidecar could use must not leave the
+// task.
+rule('fcgi-not-exposed', 'FastCGI has no TCP port: the app listens on a socket path, and no container maps or group admits a FastCGI port', (dep, ctx) => {
+  const { app, sidecar } = ctx.contract;
+  const ports = new Set([tcpPort(app.fcgi_default_listen)]);
+  for (const s of services(dep, ctx)) {
+    if (!s.task) continue;
+    const w = where(s.task.inst, s.task.id);
+    const a = s.containers[app.container];
+    const n = s.containers[sidecar.container];
+    if (a) {
+      const listen = env(a).FCGI_LISTEN;
+      if (listen === undefined) {
+        ctx.fail(w, `${app.container} sets no FCGI_LISTEN, so the pool listens on TCP ${app.fcgi_default_listen}; FastCGI must stay on a unix socket`);
+      } else if (tcpPort(listen) !== null) {
+        ctx.fail(w, `${app.container} FCGI_LISTEN is ${listen}, a TCP address; FastCGI must stay on a unix socket`);
+        ports.add(tcpPort(listen));
+      }
+    }
+    if (n && tcpPort(env(n).FCGI_ADDR) !== null) {
+      ctx.fail(w, `${sidecar.container} FCGI_ADDR is ${env(n).FCGI_ADDR}, a TCP address; FastCGI must stay on a unix socket`);
+      ports.add(tcpPort(env(n).FCGI_ADDR));
     }
   }
-  for (const t of all(dep, 'AWS::ECS::TaskDefinition')) {
-    list(t.props.ContainerDefinitions).forEach((c, i) => {
-      if (list(c.PortMappings).some((p) => Number(p.ContainerPort) === port)) {
-        ctx.fail(where(t.inst, t.id, `Properties.ContainerDefinitions[${i}].PortMappings`), `container ${c.Name} maps the FastCGI port ${port}`);
+  for (const port of ports) {
+    for (const sg of all(dep, 'AWS::EC2::SecurityGroup')) {
+      for (const r of ingressRules(new Sym('ref', sg.inst, sg.id))) {
+        if (covers(r, port)) ctx.fail(r.where, `${sg.id} admits the FastCGI port ${port} (${describePorts(r)} from ${describeSource(r)})`);
       }
-    });
+    }
+    for (const t of all(dep, 'AWS::ECS::TaskDefinition')) {
+      list(t.props.ContainerDefinitions).forEach((c, i) => {
+        if (list(c.PortMappings).some((p) => Number(p.ContainerPort) === port)) {
+          ctx.fail(where(t.inst, t.id, `Properties.ContainerDefinitions[${i}].PortMappings`), `container ${c.Name} maps the FastCGI port ${port}`);
+        }
+      });
+    }
+  }
+});
+
+// The contract's socket must lie in its volume's folder, and the sidecar
+// must dial the path the app listens on.
+function checkSocketContract(ctx) {
+  const { app, sidecar, fcgi_volume: volume } = ctx.contract;
+  if (path.posix.dirname(app.fcgi_listen) !== volume.path) {
+    ctx.fail('contract.json', `app.fcgi_listen ${app.fcgi_listen} is not in fcgi_volume.path ${volume.path}`);
+  }
+  if (sidecar.fcgi_addr !== `unix:${app.fcgi_listen}`) {
+    ctx.fail('contract.json', `sidecar.fcgi_addr ${sidecar.fcgi_addr} is not unix:${app.fcgi_listen}`);
+  }
+}
+
+rule('fcgi-socket', 'app and sidecar mount one task volume at the contract\'s folder; FCGI_LISTEN is the socket there, FCGI_ADDR unix: and that path', (dep, ctx) => {
+  const { app, sidecar, fcgi_volume: volume } = ctx.contract;
+  checkSocketContract(ctx);
+  for (const s of services(dep, ctx)) {
+    if (!s.task) continue;
+    const w = where(s.task.inst, s.task.id);
+    const a = s.containers[app.container];
+    const n = s.containers[sidecar.container];
+    if (!a || !n) continue;
+    const listen = env(a).FCGI_LISTEN;
+    const addr = env(n).FCGI_ADDR;
+    if (String(listen) !== app.fcgi_listen) ctx.fail(w, `${app.container} FCGI_LISTEN is ${text(listen)}, not ${app.fcgi_listen}`);
+    if (String(addr) !== `unix:${app.fcgi_listen}`) ctx.fail(w, `${sidecar.container} FCGI_ADDR is ${text(addr)}, not unix:${app.fcgi_listen}`);
+    const mount = mountAt(a, volume.path);
+    if (!mount) {
+      ctx.fail(w, `${app.container} mounts no task volume at ${volume.path}, where its FastCGI socket goes`);
+      continue;
+    }
+    if (truthy(mount.ReadOnly)) ctx.fail(w, `${app.container} mounts ${mount.SourceVolume} read-only; the pool creates its socket there`);
+    const vol = list(s.task.props.Volumes).find((v) => v.Name === mount.SourceVolume);
+    if (!vol) {
+      ctx.fail(w, `${app.container} mounts ${text(mount.SourceVolume)} at ${volume.path}, which is not a volume of the task`);
+    } else {
+      const extra = Object.keys(vol).filter((k) => k !== 'Name');
+      if (extra.length) {
+        ctx.fail(w, `volume ${vol.Name} has ${extra.join(', ')}; the socket's folder must be a plain task volume, the task's own storage`);
+      }
+    }
+    const seen = mountAt(n, volume.path);
+    if (!seen || seen.SourceVolume !== mount.SourceVolume) {
+      ctx.fail(w, `${sidecar.container} does not mount ${mount.SourceVolume} at ${volume.path}, so it cannot reach the pool's socket`);
+    }
+  }
+});
+
+// nginx keeps up to FCGI_KEEPALIVE idle connections in each of its
+// NGINX_WORKERS processes (nginx/render's default: 1), and each holds a
+// pool worker.
+rule('fcgi-keepalive', 'the sidecar keeps fewer idle FastCGI connections than the pool has workers, and gives nginx/render the pool\'s WORKERS', (dep, ctx) => {
+  const { app, sidecar } = ctx.contract;
+  for (const s of services(dep, ctx)) {
+    if (!s.task) continue;
+    const w = where(s.task.inst, s.task.id);
+    const a = s.containers[app.container];
+    const n = s.containers[sidecar.container];
+    if (!a || !n) continue;
+    const workers = env(a).WORKERS;
+    const { FCGI_KEEPALIVE: keep, POOL_WORKERS: pool, NGINX_WORKERS: procs = '1' } = env(n);
+    if (keep === undefined) {
+      ctx.fail(w, `${sidecar.container} sets no FCGI_KEEPALIVE; nginx would open a FastCGI connection per request`);
+    } else if (!/^\d+$/.test(String(keep))) {
+      ctx.fail(w, `${sidecar.container} FCGI_KEEPALIVE is ${text(keep)}, not a whole number`);
+    } else if (!/^[1-9]\d*$/.test(String(procs))) {
+      ctx.fail(w, `${sidecar.container} NGINX_WORKERS is ${text(procs)}; give a number, so that the connections its processes keep can be counted`);
+    } else if (!(Number(keep) * Number(procs) < Number(workers))) {
+      const kept = Number(procs) === 1 ? `FCGI_KEEPALIVE is ${keep}` : `FCGI_KEEPALIVE ${keep} × NGINX_WORKERS ${procs} is ${Number(keep) * Number(procs)}`;
+      ctx.fail(w, `${sidecar.container} ${kept}; it must be below the ${app.container}'s WORKERS (${text(workers)}): each kept connection holds a worker`);
+    }
+    if (String(pool) !== String(workers)) {
+      ctx.fail(w, `${sidecar.container} POOL_WORKERS is ${text(pool)}, not the ${app.container}'s WORKERS (${text(workers)}), which nginx/render checks FCGI_KEEPALIVE against`);
+    }
+  }
+});
+
+rule('db-timeout', 'the app sets DB_TIMEOUT_MS below nginx\'s fastcgi_read_timeout, which is below the ALB idle timeout', (dep, ctx) => {
+  const { app, sidecar } = ctx.contract;
+  const readSeconds = sidecar.fastcgi_read_timeout_seconds;
+  for (const s of services(dep, ctx)) {
+    if (!s.task || !s.containers[app.container]) continue;
+    const w = where(s.task.inst, s.task.id);
+    const ms = env(s.containers[app.container]).DB_TIMEOUT_MS;
+    if (ms === undefined) {
+      ctx.fail(w, `${app.container} sets no DB_TIMEOUT_MS; set the database deadline explicitly, below nginx's ${readSeconds} s fastcgi_read_timeout`);
+    } else if (!/^\d+$/.test(String(ms)) || Number(ms) < app.db_timeout_ms_min) {
+      ctx.fail(w, `${app.container} DB_TIMEOUT_MS is ${text(ms)}; the pool takes a whole number of milliseconds from ${app.db_timeout_ms_min}`);
+    } else if (!(Number(ms) < readSeconds * 1000)) {
+      ctx.fail(w, `${app.container} DB_TIMEOUT_MS is ${ms}; it must be below nginx's fastcgi_read_timeout (${readSeconds * 1000} ms), or a slow database gets a 504 from nginx instead of the pool's 503`);
+    }
+  }
+  for (const lb of all(dep, 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
+    const attr = list(lb.props.LoadBalancerAttributes).find((x) => x.Key === 'idle_timeout.timeout_seconds');
+    const idle = attr ? Number(attr.Value) : 60;
+    if (!(idle > readSeconds)) {
+      ctx.fail(where(lb.inst, lb.id, 'Properties.LoadBalancerAttributes'), `idle timeout is ${idle} s; it must be above nginx's ${readSeconds} s fastcgi_read_timeout, or the ALB drops requests nginx still waits for`);
+    }
   }
 });
 
@@ -742,7 +887,6 @@ rule('app-environment', 'the app and sidecar environment match the contract; the
     if (a) {
       const e = env(a);
       const want = {
-        FCGI_LISTEN: app.fcgi_listen,
         METRICS_LISTEN: app.metrics_listen,
         PGDATABASE: app.database,
         PGUSER: expand(app.db_user, s.name),
@@ -764,7 +908,7 @@ rule('app-environment', 'the app and sidecar environment match the contract; the
     if (n) {
       const e = env(n);
       const want = {
-        SERVICE: s.name, LISTEN: sidecar.listen_port, FCGI_ADDR: app.fcgi_listen,
+        SERVICE: s.name, LISTEN: sidecar.listen_port,
         STATUS_LISTEN: `0.0.0.0:${sidecar.stub_status_port}`,
       };
       for (const [k, v] of Object.entries(want)) {

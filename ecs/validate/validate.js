@@ -119,7 +119,7 @@ function validateSet(mods, set) {
   for (const scenario of scenarios) {
     scenarioLabel = mods.model.describeScenario(scenario, scenarios[0]);
     const dep = new mods.model.Deployment(templates, scenario);
-    evaluateAll(dep, report, mods.model.EvalError);
+    const unevaluable = evaluateAll(dep, report, mods.model.EvalError);
     const ctx = { contract, fail: null };
     for (const r of RULES) {
       ctx.fail = (where, message) => report(r.name, where, message);
@@ -127,7 +127,9 @@ function validateSet(mods, set) {
         r.check(dep, ctx);
       } catch (e) {
         if (!(e instanceof mods.model.EvalError)) throw e;
-        report(r.name, 'deployment', e.message);
+        // A resource that does not evaluate stops every rule that reads
+        // it; evaluateAll has already named it and where it is.
+        if (!unevaluable.has(e.message)) report(r.name, 'deployment', e.message);
       }
     }
   }
@@ -147,14 +149,16 @@ function validateSet(mods, set) {
 
 // Evaluate every resource and output the scenario creates, so a Ref to a
 // resource that a condition leaves out, or an import nobody exports, is
-// found even where no rule looks.
+// found even where no rule looks. Returns the messages it reported.
 function evaluateAll(dep, report, EvalError) {
+  const messages = new Set();
   const guard = (where, fn) => {
     try {
       fn();
     } catch (e) {
       if (!(e instanceof EvalError)) throw e;
       report('evaluate', where, e.message);
+      messages.add(e.message);
     }
   };
   guard('deployment', () => dep.exports());
@@ -168,6 +172,7 @@ function evaluateAll(dep, report, EvalError) {
       });
     }
   }
+  return messages;
 }
 
 process.exitCode = main();
