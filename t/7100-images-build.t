@@ -163,8 +163,8 @@ for my $svc (@services) {
 	# health check fails the way ECS expects (exit 1).
 	($rc, $out) = in_image($svc, [], "/usr/local/bin/astro-$svc", '--healthcheck');
 	is($rc, 1, "$svc: --healthcheck without a pool exits 1");
-	like($out, qr{healthcheck: cannot connect to /run/astro/fcgi\.sock},
-		'... because nothing listens on /run/astro/fcgi.sock, the FCGI_LISTEN the image defaults to');
+	like($out, qr{healthcheck: cannot connect to 127\.0\.0\.1:9100},
+		'... because no supervisor answers on 127.0.0.1:9100, the METRICS_LISTEN the binary defaults to');
 }
 
 # --- the sidecar image ----------------------------------------------------

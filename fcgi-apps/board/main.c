@@ -7,7 +7,6 @@
 static const struct route routes[] = {
     {"/board", HTTP_GET, board_html},
     {"/board.json", HTTP_GET, board_json},
-    {"/healthz", HTTP_GET, server_healthz},
 };
 
 /*

@@ -74,10 +74,6 @@ struct app {
 };
 
 int server_main(const struct app *app, int argc, char **argv);
-/* GET /healthz: 200 while the pool answers. It does not touch the
- * database, so a database outage does not make the load balancer take
- * every task out of service. */
-enum result server_healthz(struct ctx *ctx);
 
 /*
  * Statements every service prepares: the session lookup behind "who is

@@ -42,7 +42,7 @@ config_load(struct config *cfg, const char *service)
 
 	cfg->service = service;
 	cfg->fcgi_listen = config_str("FCGI_LISTEN", "127.0.0.1:9000");
-	cfg->metrics_listen = config_str("METRICS_LISTEN", "");
+	cfg->metrics_listen = config_str("METRICS_LISTEN", "127.0.0.1:9100");
 	cfg->html_dir = config_str("HTML_DIR", "html");
 	if (config_int("WORKERS", 4, 1, 256, &cfg->workers) == -1 ||
 	    config_int("SHUTDOWN_TIMEOUT", 20, 1, 600,
@@ -53,7 +53,9 @@ config_load(struct config *cfg, const char *service)
 	        -1 ||
 	    config_int("BOARD_PAGE_SIZE", 50, 1, 500, &cfg->board_page_size) ==
 	        -1 ||
-	    config_int("MAX_BODY", 16384, 1024, 1024 * 1024, &body) == -1)
+	    config_int("MAX_BODY", 16384, 1024, 1024 * 1024, &body) == -1 ||
+	    config_int("HEALTH_STUCK_SECONDS", 30, 1, 3600,
+	               &cfg->health_stuck) == -1)
 		return -1;
 	cfg->max_body = (size_t)body;
 	return 0;

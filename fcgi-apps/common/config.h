@@ -13,7 +13,7 @@
 struct config {
 	const char *service;        /* "signup", "hours" or "board" */
 	const char *fcgi_listen;    /* FCGI_LISTEN: host:port or /path */
-	const char *metrics_listen; /* METRICS_LISTEN: host:port, "" = off */
+	const char *metrics_listen; /* METRICS_LISTEN: metrics and health */
 	const char *html_dir;       /* HTML_DIR: templates */
 	int workers;                /* WORKERS */
 	int shutdown_timeout;       /* SHUTDOWN_TIMEOUT, seconds */
@@ -21,6 +21,7 @@ struct config {
 	int db_timeout_ms;          /* DB_TIMEOUT_MS: connect and query */
 	int board_page_size;        /* BOARD_PAGE_SIZE: rows a board page */
 	size_t max_body;            /* MAX_BODY: bytes of a request body */
+	int health_stuck;           /* HEALTH_STUCK_SECONDS */
 };
 
 /* Fills cfg from the environment. Returns 0, or -1 after printing which

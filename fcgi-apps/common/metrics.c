@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "app.h"
 #include "metrics.h"
@@ -29,6 +30,7 @@ struct slot {
 	counter hash[HASH_BUCKETS];
 	counter hash_us;
 	_Atomic int busy;
+	_Atomic long long busy_since_ms; /* monotonic; 0 while idle */
 };
 
 /* What a worker already added to its slot from its own db_stats. */
@@ -88,11 +90,37 @@ metrics_attach(int slot)
 	memset(&seen, 0, sizeof(seen));
 }
 
+static long long
+metrics_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void
 metrics_busy(int busy)
 {
-	if (mine != NULL)
-		atomic_store_explicit(&mine->busy, busy, memory_order_relaxed);
+	if (mine == NULL)
+		return;
+	atomic_store_explicit(&mine->busy_since_ms, busy ? metrics_now_ms() : 0,
+	                      memory_order_relaxed);
+	atomic_store_explicit(&mine->busy, busy, memory_order_relaxed);
+}
+
+int
+metrics_stuck(long long limit_ms)
+{
+	long long now = metrics_now_ms(), since;
+	int i, stuck = 0;
+
+	for (i = 0; shm != NULL && i < shm->nslots; i++) {
+		since = atomic_load_explicit(&shm->slots[i].busy_since_ms,
+		                             memory_order_relaxed);
+		stuck += since != 0 && now - since > limit_ms;
+	}
+	return stuck;
 }
 
 static int

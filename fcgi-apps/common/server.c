@@ -292,14 +292,6 @@ handle(struct ctx *ctx, FCGX_Request *fr)
 	metrics_db(&ctx->db.stats);
 }
 
-enum result
-server_healthz(struct ctx *ctx)
-{
-	ctx->resp.content_type = "text/plain; charset=utf-8";
-	buf_puts(&ctx->resp.body, "ok\n");
-	return RESULT_OK;
-}
-
 /* ---- workers ----------------------------------------------------- */
 
 static void
@@ -525,19 +517,45 @@ signal_workers(struct slot *slots, int n, int sig)
 }
 
 /*
- * Answers one scrape of the metrics port: GET /metrics in Prometheus
- * text format, 404 for anything else. Reads and writes are bounded by
- * short timeouts, so a stalled client cannot hold the supervisor.
+ * Whether the pool can serve: some worker is alive, and not every live
+ * worker has been on one request for over HEALTH_STUCK_SECONDS. The
+ * supervisor answers this itself, so a pool whose workers are all busy
+ * (a burst of log-ins, each a scrypt hash) is still healthy: busy is
+ * not dead, and a load balancer that took busy tasks out of service
+ * would turn a burst into an outage. Returns the status; says why in
+ * body.
+ */
+static int
+pool_health(const struct config *cfg, const struct slot *slots,
+            struct buf *body)
+{
+	int live = live_workers(slots, cfg->workers);
+	int stuck = metrics_stuck(cfg->health_stuck * 1000LL);
+
+	if (live > 0 && stuck < live) {
+		buf_puts(body, "ok\n");
+		return 200;
+	}
+	buf_printf(body, "unhealthy: %d of %d workers alive, %d stuck\n", live,
+	           cfg->workers, stuck);
+	return 503;
+}
+
+/*
+ * Answers one request on the supervisor's port: GET /metrics (Prometheus
+ * text), GET /healthz, 404 for anything else. Reads and writes are
+ * bounded by short timeouts, so a stalled client cannot hold the
+ * supervisor.
  */
 static void
-metrics_serve(int lfd)
+supervisor_serve(int lfd, const struct config *cfg, const struct slot *slots)
 {
 	struct timeval tv = {1, 0};
 	struct buf body;
 	char req[1024], head[160];
 	size_t got = 0;
 	ssize_t n;
-	int fd, found;
+	int fd, status = 404;
 
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
 		return;
@@ -551,19 +569,21 @@ metrics_serve(int lfd)
 			break;
 	}
 	req[got] = '\0';
-	found = strncmp(req, "GET /metrics ", 13) == 0;
 	buf_init(&body, 1 << 20);
-	if (found)
+	if (strncmp(req, "GET /metrics ", 13) == 0) {
 		metrics_render(&body);
+		status = 200;
+	} else if (strncmp(req, "GET /healthz ", 13) == 0)
+		status = pool_health(cfg, slots, &body);
 	else
 		buf_puts(&body, "not found\n");
 	n = snprintf(head, sizeof(head),
-	             "HTTP/1.0 %s\r\nContent-Type: text/plain; "
+	             "HTTP/1.0 %d %s\r\nContent-Type: text/plain; "
 	             "version=0.0.4\r\nContent-Length: %zu\r\n\r\n",
-	             found ? "200 OK" : "404 Not Found", body.len);
+	             status, http_reason(status), body.len);
 	if (write(fd, head, (size_t)n) == n && body.len > 0 &&
 	    write(fd, body.data, body.len) < 0)
-		log_error("metrics: write: %s", strerror(errno));
+		log_error("supervisor port: write: %s", strerror(errno));
 	buf_free(&body);
 	close(fd);
 }
@@ -617,7 +637,7 @@ supervise(const struct app *app, const struct config *cfg, int listen_fd,
 		if (poll(pfd, metrics_fd >= 0 ? 2 : 1, timeout) <= 0)
 			continue;
 		if (metrics_fd >= 0 && (pfd[1].revents & POLLIN))
-			metrics_serve(metrics_fd);
+			supervisor_serve(metrics_fd, cfg, slots);
 		if (!(pfd[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof(si)) != sizeof(si))
 			continue;
@@ -658,7 +678,7 @@ server_main(const struct app *app, int argc, char **argv)
 	if (config_load(&cfg, app->name) == -1)
 		return 2;
 	if (argc == 2 && strcmp(argv[1], "--healthcheck") == 0)
-		return healthcheck_run(cfg.fcgi_listen, 2000);
+		return healthcheck_run(cfg.metrics_listen, 2000);
 	if (argc != 1) {
 		fprintf(stderr, "usage: %s [--healthcheck]\n", argv[0]);
 		return 2;
@@ -676,8 +696,7 @@ server_main(const struct app *app, int argc, char **argv)
 		log_error("cannot map shared memory for metrics");
 		return 1;
 	}
-	if (*cfg.metrics_listen != '\0' &&
-	    (mfd = server_listen(cfg.metrics_listen, 16)) < 0)
+	if ((mfd = server_listen(cfg.metrics_listen, 16)) < 0)
 		return 1;
 	return supervise(app, &cfg, fd, mfd);
 }

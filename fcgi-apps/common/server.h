@@ -10,17 +10,19 @@
  * stops accepting, finishes the request in hand, and exits. Workers still
  * busy after SHUTDOWN_TIMEOUT seconds are killed.
  *
- * `astro-SERVICE --healthcheck` instead sends one FastCGI request for
- * /healthz to FCGI_LISTEN and exits 0 if the pool answered 200: the
- * container health check, with no HTTP client in the image.
+ * The supervisor also answers HTTP on METRICS_LISTEN: GET /metrics
+ * (Prometheus text) and GET /healthz (200 while workers are alive and
+ * not stuck). `astro-SERVICE --healthcheck` asks it and exits 0 on 200:
+ * the container health check, with no HTTP client in the image.
  */
 #ifndef SERVER_H
 #define SERVER_H
 
 #include "app.h"
 
-/* Sends GET /healthz over FastCGI to addr. Returns 0 on a 200 within
- * timeout_ms, 1 otherwise (with the reason on stderr). */
+/* Sends GET /healthz over HTTP to addr (the supervisor's port).
+ * Returns 0 on a 200 within timeout_ms, 1 otherwise (with the reason on
+ * stderr). */
 int healthcheck_run(const char *addr, int timeout_ms);
 /* Opens a listening socket on "host:port", "[v6]:port" or "/path".
  * Returns the descriptor (non-blocking), or -1 after logging. */

@@ -6,7 +6,6 @@
 
 static const struct route routes[] = {
     {"/hours", HTTP_GET | HTTP_POST, hours_page},
-    {"/healthz", HTTP_GET, server_healthz},
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {

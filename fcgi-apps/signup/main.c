@@ -8,7 +8,6 @@ static const struct route routes[] = {
     {"/signup", HTTP_GET | HTTP_POST, signup_page},
     {"/login", HTTP_GET | HTTP_POST, login_page},
     {"/logout", HTTP_POST, logout_post},
-    {"/healthz", HTTP_GET, server_healthz},
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {
