@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,17 @@ config_int(const char *name, int def, int min, int max, int *out)
 	return 0;
 }
 
+/* CPUs this process may run on: scrypt cannot use more at once. */
+static int
+config_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return CPU_COUNT(&set);
+	return 1;
+}
+
 int
 config_load(struct config *cfg, const char *service)
 {
@@ -55,7 +67,9 @@ config_load(struct config *cfg, const char *service)
 	        -1 ||
 	    config_int("MAX_BODY", 16384, 1024, 1024 * 1024, &body) == -1 ||
 	    config_int("HEALTH_STUCK_SECONDS", 30, 1, 3600,
-	               &cfg->health_stuck) == -1)
+	               &cfg->health_stuck) == -1 ||
+	    config_int("HASH_CONCURRENCY", config_cpus(), 1, 256,
+	               &cfg->hash_concurrency) == -1)
 		return -1;
 	cfg->max_body = (size_t)body;
 	return 0;

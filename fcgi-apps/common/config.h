@@ -22,6 +22,7 @@ struct config {
 	int board_page_size;        /* BOARD_PAGE_SIZE: rows a board page */
 	size_t max_body;            /* MAX_BODY: bytes of a request body */
 	int health_stuck;           /* HEALTH_STUCK_SECONDS */
+	int hash_concurrency;       /* HASH_CONCURRENCY: scrypt at once */
 };
 
 /* Fills cfg from the environment. Returns 0, or -1 after printing which

@@ -40,17 +40,23 @@ db_init(struct db *db, const struct db_stmt *stmts, int n, const char *app_name,
 }
 
 void
-db_begin_request(struct db *db, int ms)
+db_begin_request(struct db *db)
 {
-	db->deadline_ms = db_now_ms() + ms;
+	db->in_request = 1;
+	db->busy_ms = 0;
 }
 
-/* The deadline for the next wait: the request's, or a whole timeout
- * from now outside a request (the worker's first connection). */
+/* The deadline for a call starting now: what is left of the request's
+ * database time, or a whole timeout outside a request (the worker's
+ * first connection). */
 static long long
 db_deadline(const struct db *db)
 {
-	return db->deadline_ms ? db->deadline_ms : db_now_ms() + db->timeout_ms;
+	long long left = db->timeout_ms;
+
+	if (db->in_request)
+		left -= (long long)db->busy_ms;
+	return db_now_ms() + (left > 0 ? left : 0);
 }
 
 void
@@ -188,13 +194,13 @@ db_prepare_all(struct db *db, long long deadline)
 	return 0;
 }
 
-int
-db_connect(struct db *db)
+static int
+db_connect_by(struct db *db, long long deadline)
 {
 	const char *keys[] = {"fallback_application_name", NULL};
 	const char *vals[] = {db->app_name, NULL};
 	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-	long long now = db_now_ms(), deadline = db_deadline(db);
+	long long now = db_now_ms();
 	int rc;
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
@@ -280,19 +286,19 @@ db_exec(struct db *db, int stmt, int nparams, const char *const *values,
 {
 	enum wait_rc wrc = WAIT_LOST;
 	enum db_rc rc;
-	long long start = db_now_us();
+	long long start = db_now_us(), deadline = db_deadline(db);
 	int attempt;
 
 	*res = NULL;
 	db->sqlstate[0] = db->constraint[0] = '\0';
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (db_connect(db) == -1)
+		if (db_connect_by(db, deadline) == -1)
 			break;
 		if (!PQsendQueryPrepared(db->conn, db->stmts[stmt].name,
 		                         nparams, values, lengths, formats, 0))
 			wrc = WAIT_LOST;
 		else
-			wrc = db_result(db, db_deadline(db), res);
+			wrc = db_result(db, deadline, res);
 		if (wrc == WAIT_RESULT) {
 			if ((rc = db_classify(db, *res)) != DB_OK) {
 				PQclear(*res);
@@ -311,13 +317,19 @@ db_exec(struct db *db, int stmt, int nparams, const char *const *values,
 		 * over server) is found on the next use; one immediate retry
 		 * on a fresh connection hides that from the user. */
 		if (wrc != WAIT_LOST || !db->stmts[stmt].retry ||
-		    db_deadline(db) <= db_now_ms())
+		    deadline <= db_now_ms())
 			break;
 		db->retry_at_ms = 0;
 	}
 	db->stats.unavailable++;
 	db->busy_ms += (db_now_us() - start) / 1000.0;
 	return DB_UNAVAILABLE;
+}
+
+int
+db_connect(struct db *db)
+{
+	return db_connect_by(db, db_deadline(db));
 }
 
 int

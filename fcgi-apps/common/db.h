@@ -3,12 +3,12 @@
  * service prepared once when the connection is made.
  *
  * Nothing here can hang a worker: connecting and every query run on a
- * non-blocking socket against one deadline per request (DB_TIMEOUT_MS
- * for all of a request's database work, retries included). When the database
- * is gone, db_exec() returns DB_UNAVAILABLE at once, and reconnection is
- * attempted on later requests with exponential backoff (100 ms doubling
- * to 5 s, with jitter), so a worker never spins on a dead server and a
- * recovered server is found within seconds.
+ * non-blocking socket against a deadline, and all of a request's database
+ * time together is bounded by DB_TIMEOUT_MS (retries included). When the
+ * database is gone, db_exec() returns DB_UNAVAILABLE at once, and reconnection
+ * is attempted on later requests with exponential backoff (100 ms doubling to 5
+ * s, with jitter), so a worker never spins on a dead server and a recovered
+ * server is found within seconds.
  *
  * Connection parameters come from libpq's own environment (PGHOST,
  * PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, ...).
@@ -38,9 +38,9 @@ struct db {
 	const char *app_name;
 	int timeout_ms;
 	long long retry_at_ms; /* no connection attempt before this */
-	long long deadline_ms; /* all work for the current request; 0: none */
+	int in_request;        /* db_begin_request() has been called */
 	int backoff_ms;
-	double busy_ms;      /* time in db_exec since the caller zeroed it */
+	double busy_ms;      /* time in db_exec during the current request */
 	char sqlstate[6];    /* of the last DB_FAILED */
 	char constraint[64]; /* of the last DB_FAILED, or "" */
 	struct db_stats stats;
@@ -66,9 +66,11 @@ int db_connect(struct db *db);
 enum db_rc db_exec(struct db *db, int stmt, int nparams,
                    const char *const *values, const int *lengths,
                    const int *formats, PGresult **res);
-/* Bounds all database work from now on, connecting and every statement
- * (a retry included), to ms milliseconds: the request's budget. */
-void db_begin_request(struct db *db, int ms);
+/* Starts a request: from now on, all of its database time together
+ * (connecting, every statement, a retry) is bounded by DB_TIMEOUT_MS,
+ * and busy_ms counts it. Time spent elsewhere (a password hash) does
+ * not count against it. */
+void db_begin_request(struct db *db);
 /* Seconds a client should wait before retrying, at least 1. */
 int db_retry_after(const struct db *db);
 void db_close(struct db *db);

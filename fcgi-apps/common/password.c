@@ -1,7 +1,12 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libscrypt.h>
 
@@ -27,17 +32,71 @@ password_now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* scrypt with its time recorded for the metrics. */
+static int limit_fd = -1;
+static int limit_permits;
+
+int
+password_limit(int permits)
+{
+	if (permits < 1 ||
+	    (limit_fd = memfd_create("scrypt-permits", MFD_CLOEXEC)) < 0 ||
+	    ftruncate(limit_fd, permits) < 0)
+		return -1;
+	limit_permits = permits;
+	/* scrypt's 8 MiB buffer comes from mmap and goes back on free:
+	 * glibc would otherwise raise its mmap threshold after the first
+	 * hash and keep the buffer in every worker for good. */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	return 0;
+}
+
+/* Takes a permit: a free one if any, else waits for one. Returns the
+ * locked byte, or -1 without a limit. */
+static int
+limit_acquire(void)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1};
+	int i;
+
+	if (limit_fd < 0)
+		return -1;
+	for (i = 0; i < limit_permits; i++) {
+		fl.l_start = i;
+		if (fcntl(limit_fd, F_SETLK, &fl) == 0)
+			return i;
+	}
+	fl.l_start = getpid() % limit_permits;
+	while (fcntl(limit_fd, F_SETLKW, &fl) < 0)
+		if (errno != EINTR)
+			return -1;
+	return (int)fl.l_start;
+}
+
+static void
+limit_release(int permit)
+{
+	struct flock fl = {.l_type = F_UNLCK,
+	                   .l_whence = SEEK_SET,
+	                   .l_start = permit,
+	                   .l_len = 1};
+
+	if (permit >= 0)
+		fcntl(limit_fd, F_SETLK, &fl);
+}
+
+/* scrypt under a permit, with its time recorded for the metrics (the
+ * wait for a permit included: it is part of what a log-in costs). */
 static int
 password_scrypt(const char *pw, size_t len, const uint8_t *salt, size_t saltlen,
                 int logn, int r, int p, uint8_t *out, size_t outlen)
 {
 	double start = password_now_ms();
-	int rc;
+	int rc, permit = limit_acquire();
 
 	rc = libscrypt_scrypt((const uint8_t *)pw, len, salt, saltlen,
 	                      (uint64_t)1 << logn, (uint32_t)r, (uint32_t)p,
 	                      out, outlen);
+	limit_release(permit);
 	metrics_password_hash(password_now_ms() - start);
 	return rc;
 }

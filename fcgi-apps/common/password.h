@@ -19,6 +19,16 @@
 #define PASSWORD_P       10
 #define PASSWORD_MCF_MAX 128 /* bytes, with the NUL; libscrypt's bound */
 
+/*
+ * Lets at most `permits` processes hash at once (the pool's
+ * HASH_CONCURRENCY, by default one per core): more could not finish any
+ * sooner on those cores, would each hold another 8 MiB, and would leave
+ * no worker free for pages that need no hash. Call once before the
+ * workers are forked. Permits are byte-range locks on a memory file, so
+ * the kernel releases a dead worker's permit. Returns 0 or -1.
+ */
+int password_limit(int permits);
+
 /* Hashes len bytes of pw with a fresh 16-byte salt into mcf. Returns 0,
  * or -1 if randomness or memory was unavailable (mcf is then empty). */
 int password_hash(const char *pw, size_t len, char mcf[PASSWORD_MCF_MAX]);

@@ -275,8 +275,7 @@ handle(struct ctx *ctx, FCGX_Request *fr)
 	arena_reset(&ctx->arena);
 	resp_reset(&ctx->resp);
 	memset(&ctx->viewer, 0, sizeof(ctx->viewer));
-	ctx->db.busy_ms = 0;
-	db_begin_request(&ctx->db, ctx->cfg->db_timeout_ms);
+	db_begin_request(&ctx->db);
 	ctx->route = NULL;
 	ctx->cache_control = "no-store";
 	valid_env_at(&ctx->env, time(NULL));

@@ -67,6 +67,10 @@ static const struct field_words login_password_words = {{
 int
 signup_init(const struct config *cfg)
 {
+	if (password_limit(cfg->hash_concurrency) == -1) {
+		log_error("cannot set up the scrypt permits");
+		return -1;
+	}
 	signup_tmpl = page_load(cfg->html_dir, "signup.html");
 	login_tmpl = page_load(cfg->html_dir, "login.html");
 	return signup_tmpl && login_tmpl ? 0 : -1;

@@ -26,6 +26,12 @@ our @EXPORT = qw(stack private_stack client unique_name form_fields psql
 my $top = "$FindBin::Bin/..";
 my ($shared, @owned);
 
+# Whatever ends a test, its stacks are stopped: END blocks run on exit
+# and die, but not when a signal kills the process, so a signal is turned
+# into an exit, and a closed output (prove gone) is not fatal.
+$SIG{TERM} = $SIG{INT} = $SIG{HUP} = sub { exit 1 };
+$SIG{PIPE} = 'IGNORE';
+
 sub _read_env {
     my ($file) = @_;
     open my $fh, '<', $file or die "cannot read $file: $!\n";
