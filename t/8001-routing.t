@@ -84,6 +84,19 @@ $res = $c->get('/static/style.css');
 like $res->{headers}{'content-type'}, qr{^text/css}, 'the stylesheet is text/css';
 like $res->{headers}{'cache-control'}, qr/max-age=3600/, '  cached for an hour';
 
+# Compression, for clients that ask for it.
+use IO::Uncompress::Gunzip qw(gunzip $GunzipError);
+for my $path ('/board', '/board.json', '/static/style.css') {
+    my $plain = $c->get($path);
+    my $zipped = $c->get($path, { 'Accept-Encoding' => 'gzip' });
+    is $zipped->{headers}{'content-encoding'}, 'gzip', "$path is gzipped when asked";
+    ok !$plain->{headers}{'content-encoding'}, '  and not otherwise';
+    my $out;
+    gunzip(\$zipped->{content} => \$out) or diag $GunzipError;
+    ok length($out // '') > 0 && length($zipped->{content}) < length($out),
+        sprintf '  smaller (%d of %d bytes)', length($zipped->{content}), length($out // '');
+}
+
 $res = $c->request('DELETE', '/hours');
 is $res->{status}, 405, 'DELETE /hours is 405';
 is $res->{headers}{allow}, 'GET, HEAD, POST', '  with Allow';

@@ -1,4 +1,6 @@
--- wrk script for the POST endpoints: the same templates as loadgen.
+-- wrk script for requests that carry a session or a form: the same
+-- templates as loadgen.
+--   BENCH_METHOD    POST (default) or GET (no body)
 --   BENCH_BODY      body template: {key} a new 32-hex idempotency key per
 --                   request, {pick} a random 7-digit number in 1..BENCH_PICK,
 --                   {csrf} the CSRF token of the session in turn
@@ -6,6 +8,7 @@
 --   BENCH_SESSIONS  file of "cookie<TAB>csrf" lines, used in turn
 --   BENCH_PICK      upper bound of {pick}
 -- Responses that are not 2xx or 3xx are counted and printed at the end.
+local method = os.getenv("BENCH_METHOD") or "POST"
 local body_t = os.getenv("BENCH_BODY") or ""
 local cookie_t = os.getenv("BENCH_COOKIE")
 local pick = tonumber(os.getenv("BENCH_PICK") or "1")
@@ -39,14 +42,15 @@ function request()
   local key = string.format("%s%016x", prefix, seq)
   local b = body_t:gsub("{key}", key)
                   :gsub("{pick}", function() return string.format("%07d", math.random(1, pick)) end)
-  local headers = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+  local headers = {}
+  if method == "POST" then headers["Content-Type"] = "application/x-www-form-urlencoded" end
   if s then
     b = b:gsub("{csrf}", s.csrf)
     if cookie_t then headers["Cookie"] = cookie_t:gsub("{cookie}", s.cookie) end
   elseif cookie_t then
     headers["Cookie"] = cookie_t
   end
-  return wrk.format("POST", nil, headers, b)
+  return wrk.format(method, nil, headers, method == "POST" and b or nil)
 end
 
 function response(status, headers, body)
