@@ -92,7 +92,8 @@ my ($first2) = $page2->{content} =~ m{<td class="num rank">([0-9]+)</td>};
 ok $first2 >= $rows[-1], "  continues the ranks ($rows[-1] then $first2)";
 like $page2->{content}, qr{<a href="/board">« Top of the board</a>}, '  and links back to the top';
 like $page->{headers}{'cache-control'}, qr/public, max-age=1/, 'anonymous boards may be cached for a second';
-like $page->{headers}{vary}, qr/Accept/, '  and vary by Accept';
+like $page->{headers}{vary}, qr/\bAccept\b(?!-)/, '  and vary by Accept';
+like $page->{headers}{vary}, qr/\bAccept-Encoding\b/, '  and by Accept-Encoding (they may be gzipped)';
 
 # Content negotiation.
 ($res, $json) = $c->json('/board', { Accept => 'application/json' });

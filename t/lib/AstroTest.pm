@@ -251,6 +251,12 @@ sub request {
         (defined $opt->{content} ? (content => $opt->{content}) : ()),
     });
     $self->_store_cookies($res);
+    # A field sent more than once means its values joined by commas
+    # (RFC 9110, 5.3); only Set-Cookie stays a list.
+    for my $k (keys %{ $res->{headers} }) {
+        my $v = $res->{headers}{$k};
+        $res->{headers}{$k} = join ', ', @$v if ref $v && $k ne 'set-cookie';
+    }
     return $res;
 }
 
