@@ -2,8 +2,9 @@
 # At most HASH_CONCURRENCY scrypt hashes run at once in the sign-up pool
 # (more could not finish sooner on the same cores, and each holds 8 MiB).
 # The permits are byte-range locks on a memory file the pool's processes
-# share; this test takes the only permit itself, through /proc, and a
-# log-in then waits for it instead of hashing.
+# share; this test takes both permits itself, through /proc: log-ins
+# then wait instead of hashing, and once one permit comes back they take
+# it in turn, while the other stays taken.
 use strict;
 use warnings;
 use FindBin;
@@ -12,11 +13,12 @@ use AstroTest;
 use Fcntl qw(F_SETLK F_WRLCK F_UNLCK SEEK_SET);
 use HTTP::Tiny;
 use POSIX ();
+use Time::HiRes qw(sleep);
 use Test::More;
 
 plan skip_all => 'struct flock is packed for x86_64 Linux' unless `uname -m` =~ /x86_64/;
 
-my $env = private_stack(HASH_CONCURRENCY => 1);
+my $env = private_stack(HASH_CONCURRENCY => 2);
 my $name = unique_name('Permit');
 signup_ok($name, 'wait your turn');
 
@@ -27,25 +29,42 @@ my ($fd) = grep { (readlink("/proc/$sup/fd/$_") // '') =~ /^\/memfd:scrypt-permi
     do { opendir my $d, "/proc/$sup/fd" or die $!; readdir $d };
 ok defined $fd, 'the sign-up pool holds its permits file';
 open my $permits, '+<', "/proc/$sup/fd/$fd" or die "permits: $!";
-is -s $permits, 1, '  one byte: HASH_CONCURRENCY=1 permit';
+is -s $permits, 2, '  two bytes: HASH_CONCURRENCY=2 permits';
 
 # struct flock on x86_64: short type, short whence, off_t start, off_t len, pid_t pid.
-sub lock_byte { fcntl($permits, F_SETLK, pack('s s x4 q q l x4', $_[0], SEEK_SET, 0, 1, 0)) }
-ok lock_byte(F_WRLCK), 'the test takes the permit';
+sub lock_byte { fcntl($permits, F_SETLK, pack('s s x4 q q l x4', $_[0], SEEK_SET, $_[1], 1, 0)) }
+ok lock_byte(F_WRLCK, 0) && lock_byte(F_WRLCK, 1), 'the test takes both permits';
 
-my $c = client();
-my $form = form_fields($c->get('/login')->{content}, '/login');
-my $pid = fork // die;
-if (!$pid) {
-    my $res = $c->post('/login', { %$form, name => $name, password => 'wait your turn' });
-    POSIX::_exit($res->{status} == 303 ? 0 : 1);
+# Two log-ins, each from its own client.
+my @pids;
+for (1 .. 2) {
+    my $c = client();
+    my $form = form_fields($c->get('/login')->{content}, '/login');
+    my $pid = fork // die;
+    if (!$pid) {
+        my $res = $c->post('/login', { %$form, name => $name, password => 'wait your turn' });
+        POSIX::_exit($res->{status} == 303 ? 0 : 1);
+    }
+    push @pids, $pid;
 }
 sleep 2;
-is waitpid($pid, POSIX::WNOHANG()), 0, 'a log-in does not start hashing while no permit is free';
+is scalar(grep { waitpid($_, POSIX::WNOHANG()) == 0 } @pids), 2,
+    'log-ins do not start hashing while no permit is free';
 my $metrics = HTTP::Tiny->new->get("http://$env->{SIGNUP_METRICS}/metrics")->{content};
-like $metrics, qr/^astro_workers\{service="signup",state="busy"\} 1$/m, '  its worker waits for one';
-ok lock_byte(F_UNLCK), 'the test gives the permit back';
-waitpid $pid, 0;
-is $? >> 8, 0, 'the log-in then hashes and succeeds';
+like $metrics, qr/^astro_workers\{service="signup",state="busy"\} 2$/m, '  their workers wait for one';
+
+ok lock_byte(F_UNLCK, 1), 'the test gives the second permit back';
+my %status;
+for (1 .. 150) {
+    for my $pid (grep { !exists $status{$_} } @pids) {
+        $status{$pid} = $? >> 8 if waitpid($pid, POSIX::WNOHANG()) == $pid;
+    }
+    last if keys %status == @pids;
+    sleep 0.1;
+}
+is scalar(grep { defined && $_ == 0 } @status{@pids}), 2,
+    '  both log-ins hash with it, one after the other, and succeed';
+ok lock_byte(F_UNLCK, 0), '  while the first permit was still taken';
+kill 'KILL', grep { !exists $status{$_} } @pids;
 
 done_testing;

@@ -50,26 +50,36 @@ password_limit(int permits)
 	return 0;
 }
 
-/* Takes a permit: a free one if any, else waits for one. Returns the
- * locked byte, or -1 without a limit. */
+/* Takes a permit: a free one if any, else waits for the first to come
+ * free. Returns the locked byte, or -1 without a limit.
+ *
+ * A blocking lock waits for one byte, and another may come free first:
+ * with two permits, two waiters queued on the same byte would hash one
+ * after the other while the second core stood idle. So a waiter looks
+ * at every byte again each LIMIT_POLL_NS: at most 2 ms on top of a
+ * hash that takes a hundred times as long, and a few lock calls a
+ * millisecond while all permits are taken. */
+#define LIMIT_POLL_NS 2000000L
+
 static int
 limit_acquire(void)
 {
 	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1};
+	const struct timespec poll = {0, LIMIT_POLL_NS};
 	int i;
 
 	if (limit_fd < 0)
 		return -1;
-	for (i = 0; i < limit_permits; i++) {
-		fl.l_start = i;
-		if (fcntl(limit_fd, F_SETLK, &fl) == 0)
-			return i;
+	for (;;) {
+		for (i = 0; i < limit_permits; i++) {
+			fl.l_start = i;
+			if (fcntl(limit_fd, F_SETLK, &fl) == 0)
+				return i;
+			if (errno != EAGAIN && errno != EACCES)
+				return -1;
+		}
+		nanosleep(&poll, NULL);
 	}
-	fl.l_start = getpid() % limit_permits;
-	while (fcntl(limit_fd, F_SETLKW, &fl) < 0)
-		if (errno != EINTR)
-			return -1;
-	return (int)fl.l_start;
 }
 
 static void
