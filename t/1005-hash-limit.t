@@ -4,7 +4,8 @@
 # The permits are byte-range locks on a memory file the pool's processes
 # share; this test takes both permits itself, through /proc: log-ins
 # then wait instead of hashing, and once one permit comes back they take
-# it in turn, while the other stays taken.
+# it in turn, while the other stays taken. A log-in whose client left
+# while it waited is never hashed.
 use strict;
 use warnings;
 use FindBin;
@@ -66,5 +67,32 @@ is scalar(grep { defined && $_ == 0 } @status{@pids}), 2,
     '  both log-ins hash with it, one after the other, and succeed';
 ok lock_byte(F_UNLCK, 0), '  while the first permit was still taken';
 kill 'KILL', grep { !exists $status{$_} } @pids;
+
+# A log-in whose client gives up while it waits for a permit is not
+# hashed once a permit comes: nobody would read the answer.
+sub hashes {
+    my $m = HTTP::Tiny->new->get("http://$env->{SIGNUP_METRICS}/metrics")->{content};
+    return $m =~ /^astro_password_hash_seconds_count\{[^}]*\} ([0-9]+)$/m ? $1 : -1;
+}
+ok lock_byte(F_WRLCK, 0) && lock_byte(F_WRLCK, 1), 'the test takes both permits again';
+my $before = hashes();
+my $impatient = client();
+my $form = form_fields($impatient->get('/login')->{content}, '/login');
+$impatient->{http}->timeout(1);
+my $res = $impatient->post('/login', { %$form, name => $name, password => 'wait your turn' },
+    { 'User-Agent' => 'impatient' });
+is $res->{status}, 599, 'a client that waits one second gives up';
+sleep 1;
+ok lock_byte(F_UNLCK, 0) && lock_byte(F_UNLCK, 1), 'the permits come back';
+my $line;
+for (1 .. 50) {
+    open my $fh, '<', "$env->{ASTRO_DIR}/log/pool-signup.log" or die $!;
+    ($line) = grep { /"route":"\/login"/ && /"status":499/ } <$fh>;
+    last if $line;
+    sleep 0.1;
+}
+ok $line, "  the pool logs that log-in as 499, the client's leaving";
+is hashes(), $before, '  and never hashed its password';
+ok signup_ok(unique_name('After'), 'still works'), 'the next sign-up hashes as usual';
 
 done_testing;

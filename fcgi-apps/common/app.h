@@ -28,6 +28,7 @@ enum result {
 	RESULT_TOO_LARGE,      /* 413 */
 	RESULT_DB_UNAVAILABLE, /* 503 with Retry-After */
 	RESULT_ERROR,          /* 500: a bug or an impossible state; logged */
+	RESULT_GONE, /* 499: the client left before the costly part began */
 };
 
 /* Who is signed in, from the session cookie. */
@@ -53,6 +54,7 @@ struct ctx {
 	struct viewer viewer;
 	struct valid_env env; /* "today" for this request */
 	const char *cache_control;
+	int conn_fd; /* the connection from the sidecar, or -1 */
 };
 
 typedef enum result (*handler_fn)(struct ctx *ctx);
@@ -74,6 +76,10 @@ struct app {
 };
 
 int server_main(const struct app *app, int argc, char **argv);
+
+/* 1 if the sidecar has closed the request's connection (its client went
+ * away or it gave up waiting), so no answer can arrive anywhere. */
+int ctx_client_gone(const struct ctx *ctx);
 
 /*
  * Statements every service prepares: the session lookup behind "who is

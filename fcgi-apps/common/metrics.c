@@ -13,8 +13,8 @@
 #define BUCKETS      14 /* request latency; the last is +Inf */
 #define HASH_BUCKETS 9
 
-static const int statuses[STATUS_MAX - 1] = {200, 302, 303, 400, 403, 404, 405,
-                                             409, 413, 415, 422, 429, 500, 503};
+static const int statuses[STATUS_MAX - 1] = {
+    200, 302, 303, 400, 403, 404, 405, 409, 413, 415, 422, 429, 499, 500, 503};
 static const double bounds[BUCKETS - 1] = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
 static const double hash_bounds[HASH_BUCKETS - 1] = {0.05, 0.1, 0.15, 0.2,

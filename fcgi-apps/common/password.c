@@ -34,6 +34,21 @@ password_now_ms(void)
 
 static int limit_fd = -1;
 static int limit_permits;
+static int (*client_gone)(void *);
+static void *client_gone_arg;
+
+void
+password_on_gone(int (*gone)(void *), void *arg)
+{
+	client_gone = gone;
+	client_gone_arg = arg;
+}
+
+static int
+password_gone(void)
+{
+	return client_gone != NULL && client_gone(client_gone_arg);
+}
 
 int
 password_limit(int permits)
@@ -51,7 +66,8 @@ password_limit(int permits)
 }
 
 /* Takes a permit: a free one if any, else waits for the first to come
- * free. Returns the locked byte, or -1 without a limit.
+ * free. Returns the locked byte, -1 without a limit, or PASSWORD_GONE
+ * if the client leaves meanwhile.
  *
  * A blocking lock waits for one byte, and another may come free first:
  * with two permits, two waiters queued on the same byte would hash one
@@ -78,6 +94,8 @@ limit_acquire(void)
 			if (errno != EAGAIN && errno != EACCES)
 				return -1;
 		}
+		if (password_gone())
+			return PASSWORD_GONE;
 		nanosleep(&poll, NULL);
 	}
 }
@@ -95,7 +113,8 @@ limit_release(int permit)
 }
 
 /* scrypt under a permit, with its time recorded for the metrics (the
- * wait for a permit included: it is part of what a log-in costs). */
+ * wait for a permit included: it is part of what a log-in costs).
+ * Returns 0, -1 or PASSWORD_GONE. */
 static int
 password_scrypt(const char *pw, size_t len, const uint8_t *salt, size_t saltlen,
                 int logn, int r, int p, uint8_t *out, size_t outlen)
@@ -103,6 +122,12 @@ password_scrypt(const char *pw, size_t len, const uint8_t *salt, size_t saltlen,
 	double start = password_now_ms();
 	int rc, permit = limit_acquire();
 
+	if (permit == PASSWORD_GONE)
+		return PASSWORD_GONE;
+	if (password_gone()) {
+		limit_release(permit);
+		return PASSWORD_GONE;
+	}
 	rc = libscrypt_scrypt((const uint8_t *)pw, len, salt, saltlen,
 	                      (uint64_t)1 << logn, (uint32_t)r, (uint32_t)p,
 	                      out, outlen);
@@ -122,9 +147,10 @@ password_hash(const char *pw, size_t len, char mcf[PASSWORD_MCF_MAX])
 	mcf[0] = '\0';
 	if (crypto_random(salt, sizeof(salt)) == -1)
 		return -1;
-	if (password_scrypt(pw, len, salt, sizeof(salt), PASSWORD_LOG2_N,
-	                    PASSWORD_R, PASSWORD_P, hash, sizeof(hash)) != 0)
-		return -1;
+	if ((n = password_scrypt(pw, len, salt, sizeof(salt), PASSWORD_LOG2_N,
+	                         PASSWORD_R, PASSWORD_P, hash, sizeof(hash))) !=
+	    0)
+		return n == PASSWORD_GONE ? PASSWORD_GONE : -1;
 	crypto_b64_encode(salt, sizeof(salt), salt64);
 	crypto_b64_encode(hash, sizeof(hash), hash64);
 	n = snprintf(mcf, PASSWORD_MCF_MAX, "$s1$%02x%02x%02x$%s$%s",
@@ -159,7 +185,7 @@ password_verify(const char *pw, size_t len, const char *mcf)
 	uint8_t salt[64], want[HASH_BYTES], got[HASH_BYTES];
 	const char *salt64, *hash64;
 	long saltlen, hashlen;
-	int logn, r, p;
+	int logn, r, p, rc;
 
 	/* "$s1$" + 6 hex digits + "$" */
 	if (strncmp(mcf, "$s1$", 4) != 0 || strlen(mcf) < 11 || mcf[10] != '$')
@@ -179,18 +205,21 @@ password_verify(const char *pw, size_t len, const char *mcf)
 	hashlen = crypto_b64_decode(hash64, strlen(hash64), want, sizeof(want));
 	if (saltlen <= 0 || hashlen != HASH_BYTES)
 		return -1;
-	if (password_scrypt(pw, len, salt, (size_t)saltlen, logn, r, p, got,
-	                    sizeof(got)) != 0)
-		return -1;
+	if ((rc = password_scrypt(pw, len, salt, (size_t)saltlen, logn, r, p,
+	                          got, sizeof(got))) != 0)
+		return rc == PASSWORD_GONE ? PASSWORD_GONE : -1;
 	return crypto_equal(got, want, sizeof(got));
 }
 
-void
+int
 password_verify_dummy(const char *pw, size_t len)
 {
 	static const uint8_t salt[SALT_BYTES];
 	uint8_t got[HASH_BYTES];
 
-	password_scrypt(pw, len, salt, sizeof(salt), PASSWORD_LOG2_N,
-	                PASSWORD_R, PASSWORD_P, got, sizeof(got));
+	return password_scrypt(pw, len, salt, sizeof(salt), PASSWORD_LOG2_N,
+	                       PASSWORD_R, PASSWORD_P, got,
+	                       sizeof(got)) == PASSWORD_GONE
+	           ? PASSWORD_GONE
+	           : 0;
 }

@@ -29,16 +29,27 @@
  */
 int password_limit(int permits);
 
+/*
+ * A hash nobody will read is skipped: while waiting for a permit, and
+ * again just before it starts, each hash asks gone(arg) whether the
+ * client is still there, and if not returns PASSWORD_GONE without
+ * hashing. Under a burst of log-ins, those the sidecar already gave up
+ * on then cost nothing, instead of delaying everyone behind them.
+ */
+#define PASSWORD_GONE (-2)
+void password_on_gone(int (*gone)(void *), void *arg);
+
 /* Hashes len bytes of pw with a fresh 16-byte salt into mcf. Returns 0,
- * or -1 if randomness or memory was unavailable (mcf is then empty). */
+ * PASSWORD_GONE, or -1 if randomness or memory was unavailable (mcf is
+ * then empty). */
 int password_hash(const char *pw, size_t len, char mcf[PASSWORD_MCF_MAX]);
 /* Returns 1 if pw matches mcf, 0 if not, -1 if mcf is malformed or its
- * parameters are outside sane bounds. The final comparison is constant
- * time. */
+ * parameters are outside sane bounds, PASSWORD_GONE. The final
+ * comparison is constant time. */
 int password_verify(const char *pw, size_t len, const char *mcf);
 /* Spends the time of one verification at the current parameters, so a
  * login for a name that does not exist takes as long as a wrong
- * password. */
-void password_verify_dummy(const char *pw, size_t len);
+ * password. Returns 0 or PASSWORD_GONE. */
+int password_verify_dummy(const char *pw, size_t len);
 
 #endif

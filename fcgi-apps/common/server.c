@@ -18,6 +18,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "page.h"
+#include "password.h"
 #include "server.h"
 
 #define LISTEN_BACKLOG 128
@@ -196,6 +197,13 @@ map_result(struct ctx *ctx, enum result rc)
 		rc = page_error(ctx, 500, "Something went wrong",
 		                "The server hit an error. Nothing was saved.");
 		break;
+	case RESULT_GONE:
+		/* nginx's code for a client that closed first; nobody reads
+		 * the (empty) answer. */
+		ctx->resp.status = 499;
+		buf_reset(&ctx->resp.body);
+		rc = RESULT_OK;
+		break;
 	}
 	if (rc != RESULT_OK) {
 		/* The error page itself failed: say so in plain text. */
@@ -204,6 +212,16 @@ map_result(struct ctx *ctx, enum result rc)
 		buf_reset(&ctx->resp.body);
 		buf_puts(&ctx->resp.body, "Internal server error\n");
 	}
+}
+
+int
+ctx_client_gone(const struct ctx *ctx)
+{
+	struct pollfd pfd = {.fd = ctx->conn_fd, .events = POLLRDHUP};
+
+	if (ctx->conn_fd < 0 || poll(&pfd, 1, 0) != 1)
+		return 0;
+	return (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 static void
@@ -278,6 +296,7 @@ handle(struct ctx *ctx, FCGX_Request *fr)
 	db_begin_request(&ctx->db);
 	ctx->route = NULL;
 	ctx->cache_control = "no-store";
+	ctx->conn_fd = fr->ipcFd;
 	valid_env_at(&ctx->env, time(NULL));
 	ctx_from_params(ctx, fr, request_id);
 	dispatch(ctx, fr);
@@ -350,6 +369,12 @@ worker_wait(int efd, const FCGX_Request *fr, const sigset_t *during_wait)
 	return rc > 0 ? 0 : -1;
 }
 
+static int
+worker_client_gone(void *ctx)
+{
+	return ctx_client_gone(ctx);
+}
+
 static void
 worker_init(struct ctx *ctx, const struct app *app, const struct config *cfg)
 {
@@ -361,6 +386,7 @@ worker_init(struct ctx *ctx, const struct app *app, const struct config *cfg)
 	db_init(&ctx->db, app->stmts, app->nstmts, app->name,
 	        cfg->db_timeout_ms);
 	db_connect(&ctx->db);
+	password_on_gone(worker_client_gone, ctx);
 }
 
 static int

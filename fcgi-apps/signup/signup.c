@@ -200,9 +200,16 @@ signup_post(struct ctx *ctx)
 		return signup_form(ctx, 409, v, NULL, taken, NULL);
 	if (rc != DB_OK)
 		return db_result(rc, &ctx->db, "name check");
-	if (password_hash(v[SIGNUP_PASSWORD].s, v[SIGNUP_PASSWORD].len, mcf) ==
-	        -1 ||
-	    session_new(token, hash) == -1)
+	switch (
+	    password_hash(v[SIGNUP_PASSWORD].s, v[SIGNUP_PASSWORD].len, mcf)) {
+	case 0:
+		break;
+	case PASSWORD_GONE:
+		return RESULT_GONE;
+	default:
+		return RESULT_ERROR;
+	}
+	if (session_new(token, hash) == -1)
 		return RESULT_ERROR;
 	snprintf(ttl, sizeof(ttl), "%d", ctx->cfg->session_ttl);
 	params[0] = v[SIGNUP_NAME].s;
@@ -252,8 +259,9 @@ login_form(struct ctx *ctx, int status, const struct form_value *v,
 
 /*
  * Checks name and password. Returns 1 and sets *id on a match, 0 on a
- * mismatch. An unknown name costs a full hash too, so timing does not
- * tell which names exist.
+ * mismatch (or a database failure, in *rc), PASSWORD_GONE if the client
+ * left before the hash. An unknown name costs a full hash too, so
+ * timing does not tell which names exist.
  */
 static int
 login_check(struct ctx *ctx, const struct form_value *v, long long *id,
@@ -268,14 +276,15 @@ login_check(struct ctx *ctx, const struct form_value *v, long long *id,
 		return 0;
 	if (PQntuples(res) == 1) {
 		ok = password_verify(
-		         v[LOGIN_PASSWORD].s, v[LOGIN_PASSWORD].len,
-		         PQgetvalue(res, 0, PQfnumber(res, "password_hash"))) ==
-		     1;
+		    v[LOGIN_PASSWORD].s, v[LOGIN_PASSWORD].len,
+		    PQgetvalue(res, 0, PQfnumber(res, "password_hash")));
+		if (ok == -1)
+			ok = 0;
 		*id =
 		    strtoll(PQgetvalue(res, 0, PQfnumber(res, "id")), NULL, 10);
 	} else
-		password_verify_dummy(v[LOGIN_PASSWORD].s,
-		                      v[LOGIN_PASSWORD].len);
+		ok = password_verify_dummy(v[LOGIN_PASSWORD].s,
+		                           v[LOGIN_PASSWORD].len);
 	PQclear(res);
 	return ok;
 }
@@ -303,11 +312,18 @@ login_post(struct ctx *ctx)
 	/* A name that could never have been registered cannot match. */
 	if (!form_valid(v, LOGIN__MAX)) {
 		v[LOGIN_NAME].err = VALID_OK;
-		password_verify_dummy(v[LOGIN_PASSWORD].s,
-		                      v[LOGIN_PASSWORD].len);
+		if (password_verify_dummy(v[LOGIN_PASSWORD].s,
+		                          v[LOGIN_PASSWORD].len) ==
+		    PASSWORD_GONE)
+			return RESULT_GONE;
 		return login_form(ctx, 403, v, MSG_WRONG);
 	}
-	if (!login_check(ctx, v, &id, &rc)) {
+	switch (login_check(ctx, v, &id, &rc)) {
+	case 1:
+		break;
+	case PASSWORD_GONE:
+		return RESULT_GONE;
+	default:
 		if (rc != DB_OK)
 			return db_result(rc, &ctx->db, "log-in lookup");
 		return login_form(ctx, 403, v, MSG_WRONG);
