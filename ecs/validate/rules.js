@@ -98,6 +98,18 @@ function services(dep, ctx) {
   });
 }
 
+// Each service that has a task definition, with where its task is
+// and its app (a) and sidecar (n) containers, either possibly missing.
+function taskContainers(dep, ctx) {
+  const { app, sidecar } = ctx.contract;
+  return services(dep, ctx).filter((s) => s.task).map((s) => ({
+    s,
+    w: where(s.task.inst, s.task.id),
+    a: s.containers[app.container],
+    n: s.containers[sidecar.container],
+  }));
+}
+
 function env(container) {
   const out = {};
   for (const e of list(container.Environment)) out[e.Name] = e.Value;
@@ -471,11 +483,7 @@ rule('metrics-from-vpc', 'metrics ports are admitted to every task from the VPC 
 rule('fcgi-not-exposed', 'FastCGI has no TCP port: the app listens on a socket path, and no container maps or group admits a FastCGI port', (dep, ctx) => {
   const { app, sidecar } = ctx.contract;
   const ports = new Set([tcpPort(app.fcgi_default_listen)]);
-  for (const s of services(dep, ctx)) {
-    if (!s.task) continue;
-    const w = where(s.task.inst, s.task.id);
-    const a = s.containers[app.container];
-    const n = s.containers[sidecar.container];
+  for (const { w, a, n } of taskContainers(dep, ctx)) {
     if (a) {
       const listen = env(a).FCGI_LISTEN;
       if (listen === undefined) {
@@ -521,11 +529,7 @@ function checkSocketContract(ctx) {
 rule('fcgi-socket', 'app and sidecar mount one task volume at the contract\'s folder; FCGI_LISTEN is the socket there, FCGI_ADDR unix: and that path', (dep, ctx) => {
   const { app, sidecar, fcgi_volume: volume } = ctx.contract;
   checkSocketContract(ctx);
-  for (const s of services(dep, ctx)) {
-    if (!s.task) continue;
-    const w = where(s.task.inst, s.task.id);
-    const a = s.containers[app.container];
-    const n = s.containers[sidecar.container];
+  for (const { s, w, a, n } of taskContainers(dep, ctx)) {
     if (!a || !n) continue;
     const listen = env(a).FCGI_LISTEN;
     const addr = env(n).FCGI_ADDR;
@@ -558,11 +562,7 @@ rule('fcgi-socket', 'app and sidecar mount one task volume at the contract\'s fo
 // pool worker.
 rule('fcgi-keepalive', 'the sidecar keeps fewer idle FastCGI connections than the pool has workers, and gives nginx/render the pool\'s WORKERS', (dep, ctx) => {
   const { app, sidecar } = ctx.contract;
-  for (const s of services(dep, ctx)) {
-    if (!s.task) continue;
-    const w = where(s.task.inst, s.task.id);
-    const a = s.containers[app.container];
-    const n = s.containers[sidecar.container];
+  for (const { w, a, n } of taskContainers(dep, ctx)) {
     if (!a || !n) continue;
     const workers = env(a).WORKERS;
     const { FCGI_KEEPALIVE: keep, POOL_WORKERS: pool, NGINX_WORKERS: procs = '1' } = env(n);
@@ -879,11 +879,7 @@ rule('container-secrets', 'passwords come from Secrets Manager through Secrets, 
 
 rule('app-environment', 'the app and sidecar environment match the contract; the database is reached with SSL', (dep, ctx) => {
   const { app, sidecar } = ctx.contract;
-  for (const s of services(dep, ctx)) {
-    if (!s.task) continue;
-    const w = where(s.task.inst, s.task.id);
-    const a = s.containers[app.container];
-    const n = s.containers[sidecar.container];
+  for (const { s, w, a, n } of taskContainers(dep, ctx)) {
     if (a) {
       const e = env(a);
       const want = {
