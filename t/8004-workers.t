@@ -29,12 +29,6 @@ sub workers {
     return sort { $a <=> $b } @kids;
 }
 
-sub wait_until {
-    my ($what) = @_;
-    for (1 .. 100) { return 1 if $what->(); select undef, undef, undef, 0.1 }
-    return 0;
-}
-
 my $c = client();
 my $board = pid_of('pool-board');
 my @before = workers($board);
@@ -55,15 +49,7 @@ like $metrics, qr/^astro_worker_replacements_total\{service="board"\} 1$/m, '  a
 my $name = unique_name('Drain');
 my $s = signup_ok($name, 'stay until done');
 my $form = form_fields($s->get('/hours')->{content}, '/hours');
-local $ENV{PGHOST} = $env->{PGHOST};
-# (Its "canceling statement" error at the end is expected: kept quiet.)
-open my $lock, '|-', 'sh', '-c', 'exec psql -XAtq -U postgres -d astronaut_hours 2>/dev/null'
-    or die $!;
-select((select($lock), $| = 1)[0]);
-print $lock "BEGIN; LOCK TABLE astro.hours_entries IN EXCLUSIVE MODE; SELECT pg_sleep(600);\n";
-ok wait_until(sub { psql($env, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
-    . " WHERE c.relname = 'hours_entries' AND l.mode = 'ExclusiveLock' AND l.granted") == 1 }),
-    'a session holds a lock on hours_entries';
+ok my $lock = hold_hours_lock($env), 'a session holds a lock on hours_entries';
 
 my $pid = fork // die;
 if (!$pid) {
@@ -80,9 +66,7 @@ kill 'TERM', $hours;
 ok wait_until(sub { my @w = workers($hours); @w == 1 }),
     'SIGTERM: idle workers exit at once, the busy one stays';
 ok kill(0, $hours), '  the supervisor waits for it';
-psql($env, "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%'"
-    . " AND pid <> pg_backend_pid()");
-close $lock;
+release_hours_lock($env, $lock);
 waitpid $pid, 0;
 is $? >> 8, 0, 'the request in hand is answered (303) once the lock goes';
 like psql($env, "SELECT note FROM astro.hours_entries e JOIN astro.astronauts a ON a.id = e.astronaut_id"

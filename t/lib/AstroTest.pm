@@ -21,7 +21,8 @@ use JSON::PP ();
 use Test::More;
 
 our @EXPORT = qw(stack private_stack client unique_name form_fields psql
-    html_unescape signup_ok token_hash board_find board_page_with);
+    html_unescape signup_ok token_hash board_find board_page_with
+    wait_until hold_hours_lock release_hours_lock);
 
 my $top = "$FindBin::Bin/..";
 my ($shared, @owned);
@@ -96,6 +97,36 @@ sub unique_name {
     my ($prefix) = @_;
     $seq++;
     return sprintf '%s %d%d%04x', $prefix // 'Astro', $$, $seq, int rand 65536;
+}
+
+# True once CODE returns true, polled for up to ten seconds.
+sub wait_until {
+    my ($what) = @_;
+    for (1 .. 100) { return 1 if $what->(); select undef, undef, undef, 0.1 }
+    return 0;
+}
+
+# Holds an exclusive lock on astro.hours_entries from a session of its
+# own, so that every POST /hours waits in the database. Returns the
+# session's handle once the lock is granted, or undef. (Its "canceling
+# statement" error at the release is expected: kept quiet.)
+sub hold_hours_lock {
+    my ($env) = @_;
+    local $ENV{PGHOST} = $env->{PGHOST};
+    open my $lock, '|-', 'sh', '-c', 'exec psql -XAtq -U postgres -d astronaut_hours 2>/dev/null'
+        or die $!;
+    select((select($lock), $| = 1)[0]);
+    print $lock "BEGIN; LOCK TABLE astro.hours_entries IN EXCLUSIVE MODE; SELECT pg_sleep(600);\n";
+    return wait_until(sub { psql($env, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+        . " WHERE c.relname = 'hours_entries' AND l.mode = 'ExclusiveLock' AND l.granted") == 1 })
+        ? $lock : undef;
+}
+
+sub release_hours_lock {
+    my ($env, $lock) = @_;
+    psql($env, "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%'"
+        . " AND pid <> pg_backend_pid()");
+    close $lock;
 }
 
 # psql against the stack's database; returns the output, trimmed. Extra
