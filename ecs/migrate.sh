@@ -32,7 +32,7 @@ json_string() {
 
 cluster=$(output cluster ClusterName)
 taskdef=$(output database MigrateTaskDefinitionArn)
-group=$(output database MigrateTaskSecurityGroup)
+group=$(output network MigrateTaskSecurityGroup)
 subnets=$(output network PrivateSubnets)
 
 overrides='{}'

@@ -241,15 +241,11 @@ function taskGroups(dep, ctx) {
   const groups = services(dep, ctx).flatMap((s) => list(s.props.NetworkConfiguration
     && s.props.NetworkConfiguration.AwsvpcConfiguration
     && s.props.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups));
-  // One-off tasks (the migration) are run with the group their stack
-  // outputs as ...TaskSecurityGroup.
+  // The one-off migration task is run (ecs/migrate.sh) in the group the
+  // network stack outputs as MigrateTaskSecurityGroup.
   for (const inst of dep.instances) {
-    if (!inst.ofType('AWS::ECS::TaskDefinition').length) continue;
-    for (const [key, out] of Object.entries(inst.doc.Outputs || {})) {
-      if (/TaskSecurityGroup$/.test(key) && (!out.Condition || inst.condition(out.Condition))) {
-        groups.push(inst.eval(out.Value));
-      }
-    }
+    const out = (inst.doc.Outputs || {}).MigrateTaskSecurityGroup;
+    if (out && (!out.Condition || inst.condition(out.Condition))) groups.push(inst.eval(out.Value));
   }
   return groups;
 }
@@ -988,12 +984,13 @@ rule('container-insights', 'ECS clusters have Container Insights on', (dep, ctx)
   }
 });
 
-rule('rds', 'PostgreSQL 15, Multi-AZ, private, encrypted, protected, backed up, managed password, insights', (dep, ctx) => {
+rule('rds', 'PostgreSQL 16 or 17, Multi-AZ, private, encrypted, protected, backed up, managed password, insights', (dep, ctx) => {
   for (const db of all(dep, 'AWS::RDS::DBInstance')) {
     const p = db.props;
     const w = (path) => where(db.inst, db.id, path && `Properties.${path}`);
     if (p.Engine !== 'postgres') ctx.fail(w('Engine'), `engine is ${text(p.Engine)}, not postgres`);
-    if (!/^15(\.|$)/.test(String(p.EngineVersion))) ctx.fail(w('EngineVersion'), `engine version is ${text(p.EngineVersion)}, not PostgreSQL 15`);
+    const major = String(p.EngineVersion).split('.')[0];
+    if (!['16', '17'].includes(major)) ctx.fail(w('EngineVersion'), `engine version is ${text(p.EngineVersion)}, not PostgreSQL 16 or 17`);
     if (!truthy(p.MultiAZ)) ctx.fail(w('MultiAZ'), 'database is not Multi-AZ (MultiAZ must be true)');
     if (!falsy(p.PubliclyAccessible)) ctx.fail(w('PubliclyAccessible'), `database is publicly accessible (PubliclyAccessible is ${text(p.PubliclyAccessible)}; it must be false)`);
     if (!truthy(p.StorageEncrypted)) ctx.fail(w('StorageEncrypted'), 'database storage is not encrypted (StorageEncrypted must be true)');
@@ -1016,7 +1013,7 @@ rule('rds', 'PostgreSQL 15, Multi-AZ, private, encrypted, protected, backed up, 
       ctx.fail(w('DBParameterGroupName'), 'database has no parameter group of this deployment, so SSL is not forced');
     } else {
       const pg = params.inst.props(params.id);
-      if (pg.Family !== 'postgres15') ctx.fail(where(params.inst, params.id, 'Properties.Family'), `parameter group family is ${text(pg.Family)}, not postgres15`);
+      if (pg.Family !== `postgres${major}`) ctx.fail(where(params.inst, params.id, 'Properties.Family'), `parameter group family is ${text(pg.Family)}, not postgres${major} like the engine`);
       if (String((pg.Parameters || {})['rds.force_ssl']) !== '1') {
         ctx.fail(where(params.inst, params.id, 'Properties.Parameters'), 'parameter group does not set rds.force_ssl = 1');
       }
@@ -1039,8 +1036,8 @@ rule('migrate-task', 'a one-off migration task with the master and the three log
   for (const name of ['PGPASSWORD', ...Object.values(migrate.password_env)]) {
     if (!(name in have)) ctx.fail(where(t.inst, t.id), `${migrate.container} gets no ${name} through Secrets`);
   }
-  if (!Object.keys(t.inst.doc.Outputs || {}).some((k) => /TaskSecurityGroup$/.test(k))) {
-    ctx.fail(t.inst.label, 'no output names the security group to run the migration task in');
+  if (!dep.instances.some((inst) => (inst.doc.Outputs || {}).MigrateTaskSecurityGroup)) {
+    ctx.fail('deployment', 'no stack outputs MigrateTaskSecurityGroup, the group ecs/migrate.sh runs the migration task in');
   }
 });
 
