@@ -60,6 +60,30 @@ for my $t (@templates) {
 	like($out, qr/^ok \Q$t\E \(\d+ resources\)$/m, "... $t");
 }
 
+# The validator's list of RDS classes (ecs/validate/aws-names.json) holds
+# only classes cfn-lint's own data offers for postgres in every region
+# listed there that has the class family at all.
+($rc, $out) = run('python3', '-c', <<'PY');
+import json, os, cfnlint
+data = os.path.join(os.path.dirname(cfnlint.__file__),
+    'data/schemas/extensions/aws_rds_dbinstance/dbinstanceclass_enum.json')
+regions = json.load(open(data))
+mine = json.load(open('ecs/validate/aws-names.json'))['rds_postgres_instance_classes']
+ours = {f'db.{f}.{s}' for f, sizes in mine.items() if not f.startswith('$') for s in sizes}
+offered = set()
+for rules in regions.values():
+    for c in rules.get('allOf', []):
+        p = c['if']['properties']
+        if p.get('Engine', {}).get('const') == 'postgres':
+            offered |= set(c['then']['properties']['DBInstanceClass']['enum'])
+print('classes', len(ours))
+for name in sorted(ours - offered):
+    print('unknown', name)
+PY
+is($rc, 0, 'cfn-lint\'s RDS class data reads') or diag($out);
+like($out, qr/^classes \d+$/m, '... and the validator lists classes');
+unlike($out, qr/^unknown /m, 'every RDS class the validator knows is one cfn-lint knows for postgres') or diag($out);
+
 # Both tools see the difference between YAML 1.1 and 1.2 that the issue
 # met: an unquoted ::/0 in a flow mapping.
 my $dir = File::Temp::tempdir('ecs-lint-XXXXXX', TMPDIR => 1, CLEANUP => 1);

@@ -1,9 +1,10 @@
 #!/usr/bin/perl
-# The validator fails when it should: each case copies ecs/*.yaml and
+# The checks fail when they should: each case copies ecs/*.yaml and
 # ecs/contract.json into a temporary directory, applies one small patch
 # (replace the first occurrence of `from` in `file` with `to`) and expects
-# the validator to report the given message. All copies are checked by one
-# run of the validator; an unpatched copy must pass.
+# the validator to report the given message, or, for a case of
+# tool => 'cfn-lint', cfn-lint to report the given rule on that file. All
+# copies are checked by one run of each tool; an unpatched copy must pass.
 use strict;
 use warnings;
 use Test::More;
@@ -15,50 +16,55 @@ chdir "$FindBin::Bin/.." or die "cannot enter the repository: $!";
 
 # Without the npm packages `make test` installs this cannot run: fail, do
 # not skip.
-if (!ok(-f 'node_modules/@aws-cdk/aws-service-spec/db.json.gz' && -f 'node_modules/js-yaml/package.json',
-		'the npm packages are installed')) {
-	diag('node_modules lacks @aws-cdk/aws-service-spec or js-yaml: run `npm ci` in the repository root');
+my $have_npm = ok(-f 'node_modules/js-yaml/package.json', 'the npm packages are installed')
+	or diag('node_modules lacks js-yaml: run `npm ci` in the repository root');
+my $have_lint = ok(`cfn-lint --version 2>&1` =~ /^cfn-lint \d/, 'cfn-lint is installed')
+	or diag('cfn-lint is missing: pip install cfn-lint awscli');
+if (!$have_npm || !$have_lint) {
 	done_testing();
 	exit 1;
 }
 
 my @cases = (
-	# --- the resource specification -------------------------------------
-	{ name => 'misspelt property', file => 'service.yaml',
-	  from => 'DesiredCount: !Ref DesiredCount', to => 'DesiredCont: !Ref DesiredCount',
-	  expect => '[spec-property] service.yaml Resources.Service.Properties: AWS::ECS::Service has no property DesiredCont (did you mean DesiredCount?)' },
-	{ name => 'misspelt nested property', file => 'service.yaml',
-	  from => 'AssignPublicIp: DISABLED', to => 'AssignPublicIP: DISABLED',
-	  expect => 'has no property AssignPublicIP (did you mean AssignPublicIp?)' },
-	{ name => 'unknown resource type', file => 'cluster.yaml',
-	  from => 'Type: AWS::ECS::Cluster', to => 'Type: AWS::ECS::Clusters',
-	  expect => '[spec-type] cluster.yaml Resources.Cluster: resource type AWS::ECS::Clusters is not in the CloudFormation resource specification (did you mean AWS::ECS::Cluster?)' },
-	{ name => 'required property removed', file => 'network.yaml',
-	  from => "      GroupDescription: hours tasks\n", to => '',
-	  expect => '[spec-required] network.yaml Resources.HoursTaskSecurityGroup.Properties: AWS::EC2::SecurityGroup requires property GroupDescription' },
-	{ name => 'required nested property removed', file => 'service.yaml',
-	  from => "          Image: !Ref SidecarImage\n", to => '',
-	  expect => 'requires property Image' },
-	{ name => 'value of the wrong type', file => 'service.yaml',
-	  from => 'HealthCheckGracePeriodSeconds: 60', to => 'HealthCheckGracePeriodSeconds: soon',
-	  expect => '[spec-value] service.yaml Resources.Service.Properties.HealthCheckGracePeriodSeconds: AWS::ECS::Service.HealthCheckGracePeriodSeconds must be an integer, got string "soon"' },
+	# --- what cfn-lint owns: the validator leaves these to it ---------------
+	{ name => 'health check interval out of range', file => 'cluster.yaml', tool => 'cfn-lint',
+	  from => 'HealthCheckIntervalSeconds: 10', to => 'HealthCheckIntervalSeconds: 900', expect => 'E3034' },
+	{ name => 'VpcId given a route table', file => 'network.yaml', tool => 'cfn-lint',
+	  from => "      VpcId: !Ref Vpc\n      AmazonProvidedIpv6CidrBlock", to => "      VpcId: !Ref PublicRouteTable\n      AmazonProvidedIpv6CidrBlock", expect => 'E1041' },
+	{ name => 'Snapshot deletion policy on a log group', file => 'service.yaml', tool => 'cfn-lint',
+	  from => "    DeletionPolicy: Retain\n    UpdateReplacePolicy: Retain\n    Properties:\n      RetentionInDays",
+	  to => "    DeletionPolicy: Snapshot\n    UpdateReplacePolicy: Retain\n    Properties:\n      RetentionInDays", expect => 'E3035' },
+	{ name => 'IAM effect misspelt', file => 'service.yaml', tool => 'cfn-lint',
+	  from => '- Effect: Allow', to => '- Effect: Alow', expect => 'E3530' },
+	{ name => 'IAM action misspelt', file => 'service.yaml', tool => 'cfn-lint',
+	  from => 'Action: secretsmanager:GetSecretValue', to => 'Action: secretsmanager:GetSecretValu', expect => 'W3037' },
+	{ name => 'task of 4096 CPU and 512 MiB (cfn-lint)', file => 'database.yaml', tool => 'cfn-lint',
+	  from => 'Cpu: "256"', to => 'Cpu: "4096"', expect => 'E3047' },
+	{ name => 'awslogs option misspelt', file => 'service.yaml', tool => 'cfn-lint',
+	  from => 'awslogs-region: !Ref AWS::Region', to => 'awslogs-regoin: !Ref AWS::Region', expect => 'E3046' },
+	{ name => 'engine version that does not exist', file => 'database.yaml', tool => 'cfn-lint',
+	  from => 'EngineVersion: "17.6"', to => 'EngineVersion: "15.99"', expect => 'E3691' },
+	{ name => 'misspelt property', file => 'service.yaml', tool => 'cfn-lint',
+	  from => 'DesiredCount: !Ref DesiredCount', to => 'DesiredCont: !Ref DesiredCount', expect => 'E3002' },
+	{ name => 'unknown resource type', file => 'cluster.yaml', tool => 'cfn-lint',
+	  from => 'Type: AWS::ECS::Cluster', to => 'Type: AWS::ECS::Clusters', expect => 'E3006' },
+	{ name => 'required property removed', file => 'network.yaml', tool => 'cfn-lint',
+	  from => "      GroupDescription: hours tasks\n", to => '', expect => 'E3003' },
+	{ name => 'value of the wrong type', file => 'service.yaml', tool => 'cfn-lint',
+	  from => 'HealthCheckGracePeriodSeconds: 60', to => 'HealthCheckGracePeriodSeconds: soon', expect => 'E3012' },
+	{ name => 'Ref to nothing', file => 'service.yaml', tool => 'cfn-lint',
+	  from => 'TaskDefinition: !Ref TaskDefinition', to => 'TaskDefinition: !Ref TaskDefinitions', expect => 'E1020' },
+	{ name => 'GetAtt of an attribute the type lacks', file => 'database.yaml', tool => 'cfn-lint',
+	  from => 'Value: !GetAtt Database.Endpoint.Address }', to => 'Value: !GetAtt Database.Endpoint.Adress }', expect => 'E1010' },
+	{ name => 'Sub variable that does not exist', file => 'service.yaml', tool => 'cfn-lint',
+	  from => 'astro_${ServiceName}_login', to => 'astro_${ServiceNmae}_login', expect => 'E1019' },
+	{ name => 'undefined condition', file => 'network.yaml', tool => 'cfn-lint',
+	  from => 'Condition: ThreeAzs', to => 'Condition: ThreeAZs', expect => 'E3015' },
+
+	# --- the validator's own parse and cross-stack evaluation ---------------
 	{ name => 'unparsable YAML', file => 'cluster.yaml',
 	  from => 'Values: ["/hours*"]', to => 'Values: ["/hours*"',
 	  expect => '[yaml-parse] cluster.yaml' },
-
-	# --- references ------------------------------------------------------
-	{ name => 'Ref to nothing', file => 'service.yaml',
-	  from => 'TaskDefinition: !Ref TaskDefinition', to => 'TaskDefinition: !Ref TaskDefinitions',
-	  expect => '[ref-exists] service.yaml Resources.Service.Properties.TaskDefinition: Ref TaskDefinitions: no such parameter, resource or pseudo parameter (did you mean TaskDefinition?)' },
-	{ name => 'GetAtt of an attribute the type lacks', file => 'database.yaml',
-	  from => 'Value: !GetAtt Database.Endpoint.Address }', to => 'Value: !GetAtt Database.Endpoint.Adress }',
-	  expect => '[getatt-exists] database.yaml Resources.MigrateTaskDefinition.Properties.ContainerDefinitions[0].Environment[1].Value: AWS::RDS::DBInstance has no attribute Endpoint.Adress (did you mean Endpoint.Address?)' },
-	{ name => 'Sub variable that does not exist', file => 'service.yaml',
-	  from => 'astro_${ServiceName}_login', to => 'astro_${ServiceNmae}_login',
-	  expect => 'Fn::Sub variable ${ServiceNmae}: no such parameter, resource or variable (did you mean ServiceName?)' },
-	{ name => 'undefined condition', file => 'network.yaml',
-	  from => 'Condition: ThreeAzs', to => 'Condition: ThreeAZs',
-	  expect => '[condition-exists] network.yaml Resources.PublicSubnet3: Condition ThreeAZs is not defined in Conditions' },
 	{ name => 'Ref to a resource its condition leaves out', file => 'network.yaml',
 	  from => '- !Join [",", [!Ref PublicSubnet1, !Ref PublicSubnet2]]',
 	  to => '- !Join [",", [!Ref PublicSubnet1, !Ref PublicSubnet2, !Ref PublicSubnet3]]',
@@ -66,6 +72,38 @@ my @cases = (
 	{ name => 'import nobody exports', file => 'service.yaml',
 	  from => '-PrivateSubnets" }]', to => '-PrivatSubnets" }]',
 	  expect => 'Fn::ImportValue ${network stack}-PrivatSubnets matches no export of any template' },
+
+	# --- names and sizes AWS accepts that no schema lists --------------------
+	{ name => 'two listener rules with one priority', file => 'cluster.yaml',
+	  from => 'Priority: 20', to => 'Priority: 10',
+	  expect => '[listener-priorities] cluster.yaml Resources.HoursRule.Properties.Priority: priority 10 is also SignupRule\'s' },
+	{ name => 'load balancer attribute misspelt', file => 'cluster.yaml',
+	  from => 'Key: routing.http.drop_invalid_header_fields.enabled', to => 'Key: routing.http.drop_invalid_headers.enabled',
+	  expect => '[lb-attributes] cluster.yaml Resources.LoadBalancer.Properties.LoadBalancerAttributes[0]: routing.http.drop_invalid_headers.enabled is not an Application Load Balancer attribute' },
+	{ name => 'target group attribute misspelt', file => 'cluster.yaml',
+	  from => 'Key: load_balancing.algorithm.type', to => 'Key: load_balancing.algorithm',
+	  expect => 'load_balancing.algorithm is not an Application Load Balancer target group attribute' },
+	{ name => 'made-up SslPolicy', file => 'cluster.yaml',
+	  from => 'SslPolicy: ELBSecurityPolicy-TLS13-1-2-2021-06', to => 'SslPolicy: ELBSecurityPolicy-TLS13-1-2-2024-01',
+	  expect => '[ssl-policy] cluster.yaml Resources.HttpsListener.Properties.SslPolicy: ELBSecurityPolicy-TLS13-1-2-2024-01 is not an Elastic Load Balancing security policy' },
+	{ name => 'database class that does not exist', file => 'database.yaml',
+	  from => '      - db.r7g.large', to => '      - db.r7g.medium',
+	  expect => '[db-instance-class] database.yaml Parameters.DbInstanceClass: db.r7g.medium is not an RDS for PostgreSQL instance class' },
+	{ name => 'database class free to take any value', file => 'database.yaml',
+	  from => "    Default: db.m7g.large\n    AllowedValues:", to => "    Default: db.m7g.large\n    AllowedPattern: '^db\\..*'\n    Unused:",
+	  expect => 'DBInstanceClass comes from parameter DbInstanceClass, which does not list its values; give it AllowedValues' },
+	{ name => 'burstable database by default', file => 'database.yaml',
+	  from => "    Default: db.m7g.large\n    AllowedValues:\n", to => "    Default: db.t4g.medium\n    AllowedValues:\n      - db.t4g.medium\n",
+	  expect => 'DBInstanceClass: db.t4g.medium is burstable' },
+	{ name => 'task of 4096 CPU and 512 MiB', file => 'database.yaml',
+	  from => 'Cpu: "256"', to => 'Cpu: "4096"',
+	  expect => '[fargate-size] database.yaml Resources.MigrateTaskDefinition: 4096 CPU units with 512 MiB is not a Fargate task size' },
+	{ name => 'size pair no rule refuses', file => 'service.yaml',
+	  from => 'Assert: !Contains [["8192", "16384"], !Ref TaskMemory]', to => 'Assert: !Contains [["512", "8192", "16384"], !Ref TaskMemory]',
+	  expect => '[fargate-size] service.yaml (signup) Rules: the parameters allow CPU/MiB 4096/512, which are not Fargate task sizes, and no rule refuses them before the deploy' },
+	{ name => 'rules refusing a real size', file => 'service.yaml',
+	  from => 'Assert: !Contains [["512", "1024", "2048"], !Ref TaskMemory]', to => 'Assert: !Contains [["512", "1024"], !Ref TaskMemory]',
+	  expect => '256 CPU units with 2048 MiB is a Fargate task size, but the rules refuse it ("TaskCpu 256 takes TaskMemory 512, 1024 or 2048")' },
 
 	# --- the database ------------------------------------------------------
 	{ name => 'public database', file => 'database.yaml',
@@ -338,15 +376,25 @@ for my $i (0 .. $#cases) {
 	$c->{dir} = $case_dir;
 }
 
-my @dirs = sort glob("$dir/*");
-my $pid = open(my $fh, '-|') // die "fork: $!";
-if (!$pid) {
-	open(STDERR, '>&', \*STDOUT) or die "dup: $!";
-	exec('node', 'ecs/validate/validate.js', @dirs) or do { print "cannot run node: $!\n"; exit 127 };
+# run CMD...: (exit status, stdout and stderr together)
+sub run {
+	my @cmd = @_;
+	my $pid = open(my $fh, '-|') // die "fork: $!";
+	if (!$pid) {
+		open(STDERR, '>&', \*STDOUT) or die "dup: $!";
+		exec(@cmd) or do { print "cannot run $cmd[0]: $!\n"; exit 127 };
+	}
+	local $/;
+	my $out = <$fh> // '';
+	close $fh;
+	return ($? >> 8, $out);
 }
-my $out = do { local $/; <$fh> } // '';
-close $fh;
-my $rc = $? >> 8;
+
+my @lint_cases = grep { ($_->{tool} // '') eq 'cfn-lint' } @cases;
+my @own_cases = grep { ($_->{tool} // '') ne 'cfn-lint' } @cases;
+
+# The validator: one run over the unchanged copy and its own cases.
+my ($rc, $out) = run('node', 'ecs/validate/validate.js', "$dir/00-unchanged", map { $_->{dir} } @own_cases);
 is($rc, 1, 'the validator fails on the broken copies') or diag($out);
 
 my %section;
@@ -359,13 +407,27 @@ for my $line (split /\n/, $out) {
 like($section{"$dir/00-unchanged"} // '', qr/^ok: /m, 'an unchanged copy passes')
 	or diag($section{"$dir/00-unchanged"} // $out);
 
-for my $c (@cases) {
+for my $c (@own_cases) {
 	ok($c->{applied}, "$c->{name}: the patch applies to $c->{file}") or next;
 	my $got = $section{ $c->{dir} } // '';
 	unlike($got, qr/^ok: /m, "$c->{name}: the validator fails");
 	for my $want (ref $c->{expect} ? @{ $c->{expect} } : $c->{expect}) {
 		ok(index($got, $want) >= 0, "$c->{name}: reports \"$want\"") or diag($got);
 	}
+}
+
+# cfn-lint: one run over the patched file of each of its cases.
+($rc, $out) = run('cfn-lint', '--format', 'parseable', '--', map { "$_->{dir}/$_->{file}" } @lint_cases);
+isnt($rc, 0, 'cfn-lint fails on the broken copies');
+my %found;
+for my $line (split /\n/, $out) {
+	# FILE:LINE:COLUMN:ENDLINE:ENDCOLUMN:RULE:MESSAGE
+	$found{$1}{$2} = 1 if $line =~ m{^(.+?):\d+:\d+:\d+:\d+:([EWI]\d+):};
+}
+for my $c (@lint_cases) {
+	ok($c->{applied}, "$c->{name}: the patch applies to $c->{file}") or next;
+	ok($found{"$c->{dir}/$c->{file}"}{ $c->{expect} }, "$c->{name}: cfn-lint reports $c->{expect}")
+		or diag(join "\n", grep { index($_, "$c->{dir}/") == 0 } split /\n/, $out);
 }
 
 done_testing();

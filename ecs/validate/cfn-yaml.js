@@ -28,6 +28,13 @@ const TAGS = {
   Transform: 'Fn::Transform',
   ToJsonString: 'Fn::ToJsonString',
   Length: 'Fn::Length',
+  // Rules-only functions.
+  Contains: 'Fn::Contains',
+  EachMemberEquals: 'Fn::EachMemberEquals',
+  EachMemberIn: 'Fn::EachMemberIn',
+  ValueOf: 'Fn::ValueOf',
+  ValueOfAll: 'Fn::ValueOfAll',
+  RefAll: 'Fn::RefAll',
 };
 
 function construct(name, key, data) {

@@ -1041,4 +1041,155 @@ rule('migrate-task', 'a one-off migration task with the master and the three log
   }
 });
 
+// --- names AWS accepts that the schema does not enumerate --------------------
+
+const NAMES = require('./aws-names.json');
+
+function rdsClasses() {
+  const out = new Set();
+  for (const [family, sizes] of Object.entries(NAMES.rds_postgres_instance_classes)) {
+    if (family.startsWith('$')) continue;
+    for (const size of sizes) out.add(`db.${family}.${size}`);
+  }
+  return out;
+}
+
+function fargatePairOk(cpu, memory) {
+  return (NAMES.fargate_sizes[String(cpu)] || []).includes(Number(memory));
+}
+
+// The values a property may take: its own when literal, or every value its
+// parameter allows (AllowedValues, else just the Default); null when the
+// parameter does not enumerate them.
+function possibleValues(inst, id, prop) {
+  const node = (inst.resources[id].Properties || {})[prop];
+  if (node && typeof node === 'object' && typeof node.Ref === 'string' && node.Ref in inst.params) {
+    const def = inst.params[node.Ref];
+    if (Array.isArray(def.AllowedValues)) return { param: node.Ref, values: def.AllowedValues.map(String) };
+    return { param: node.Ref, values: null, def: def.Default };
+  }
+  if (node === undefined || (node && typeof node === 'object')) return { param: null, values: null };
+  return { param: null, values: [String(node)] };
+}
+
+// Evaluates a template Rules section for one assignment of parameter
+// values: returns the AssertDescription of the first assertion that
+// refuses it, or null when the template accepts it.
+function rulesRefuse(doc, values) {
+  const ev = (node) => {
+    if (Array.isArray(node)) return node.map(ev);
+    if (!node || typeof node !== 'object') return node;
+    const [key] = Object.keys(node);
+    const arg = node[key];
+    switch (key) {
+      case 'Ref':
+        if (!(arg in values)) throw new Error(`Rules: Ref ${arg} is not a parameter the check assigns`);
+        return values[arg];
+      case 'Fn::Equals': return String(ev(arg[0])) === String(ev(arg[1]));
+      case 'Fn::Not': return !ev(arg[0]);
+      case 'Fn::And': return arg.every((a) => ev(a));
+      case 'Fn::Or': return arg.some((a) => ev(a));
+      case 'Fn::Contains': return ev(arg[0]).map(String).includes(String(ev(arg[1])));
+      default: throw new Error(`Rules: ${key} is not understood by the validator`);
+    }
+  };
+  for (const r of Object.values(doc.Rules || {})) {
+    if (r.RuleCondition !== undefined && !ev(r.RuleCondition)) continue;
+    for (const a of list(r.Assertions)) {
+      if (!ev(a.Assert)) return a.AssertDescription || 'an assertion';
+    }
+  }
+  return null;
+}
+
+rule('listener-priorities', 'the rules of one listener have distinct priorities', (dep, ctx) => {
+  for (const l of listeners(dep)) {
+    const seen = new Map();
+    for (const r of l.rules) {
+      const p = String(r.props.Priority);
+      if (seen.has(p)) {
+        ctx.fail(where(r.inst, r.id, 'Properties.Priority'), `priority ${p} is also ${seen.get(p)}'s on listener ${l.id}; CloudFormation refuses the second rule`);
+      } else {
+        seen.set(p, r.id);
+      }
+    }
+  }
+});
+
+rule('lb-attributes', 'load balancer and target group attribute keys are ones an ALB knows', (dep, ctx) => {
+  const check = (type, prop, known) => {
+    for (const r of all(dep, type)) {
+      list(r.props[prop]).forEach((a, i) => {
+        if (!known.includes(String(a && a.Key))) {
+          ctx.fail(where(r.inst, r.id, `Properties.${prop}[${i}]`), `${text(a && a.Key)} is not an Application Load Balancer ${type.endsWith('TargetGroup') ? 'target group ' : ''}attribute`);
+        }
+      });
+    }
+  };
+  check('AWS::ElasticLoadBalancingV2::LoadBalancer', 'LoadBalancerAttributes', NAMES.load_balancer_attributes);
+  check('AWS::ElasticLoadBalancingV2::TargetGroup', 'TargetGroupAttributes', NAMES.target_group_attributes);
+});
+
+rule('ssl-policy', 'HTTPS listeners name a security policy Elastic Load Balancing has', (dep, ctx) => {
+  for (const l of listeners(dep).filter((x) => x.props.Protocol === 'HTTPS')) {
+    if (!NAMES.ssl_policies.includes(String(l.props.SslPolicy))) {
+      ctx.fail(where(l.inst, l.id, 'Properties.SslPolicy'), `${text(l.props.SslPolicy)} is not an Elastic Load Balancing security policy`);
+    }
+  }
+});
+
+rule('db-instance-class', 'the database class is one RDS for PostgreSQL offers, from a closed list, not burstable by default', (dep, ctx) => {
+  const known = rdsClasses();
+  for (const db of all(dep, 'AWS::RDS::DBInstance')) {
+    const w = where(db.inst, db.id, 'Properties.DBInstanceClass');
+    const { param, values } = possibleValues(db.inst, db.id, 'DBInstanceClass');
+    if (!values) {
+      ctx.fail(w, `DBInstanceClass${param ? ` comes from parameter ${param}, which` : ''} does not list its values; give it AllowedValues`);
+      continue;
+    }
+    for (const v of values) {
+      if (!known.has(v)) ctx.fail(param ? `${db.inst.label} Parameters.${param}` : w, `${v} is not an RDS for PostgreSQL instance class`);
+    }
+    const chosen = String(db.props.DBInstanceClass);
+    if (/^db\.t\d/.test(chosen)) ctx.fail(w, `${chosen} is burstable: its CPU credits run out under steady load`);
+  }
+});
+
+rule('fargate-size', 'every CPU and memory a task may get is a Fargate size; the template Rules refuse the pairs that are not', (dep, ctx) => {
+  for (const t of all(dep, 'AWS::ECS::TaskDefinition')) {
+    const w = where(t.inst, t.id);
+    const cpu = possibleValues(t.inst, t.id, 'Cpu');
+    const mem = possibleValues(t.inst, t.id, 'Memory');
+    if (!cpu.values || !mem.values) {
+      ctx.fail(w, 'Cpu and Memory must be literal or parameters with AllowedValues, so every size can be checked');
+      continue;
+    }
+    const unrefused = [];
+    for (const c of cpu.values) {
+      for (const m of mem.values) {
+        const values = {};
+        if (cpu.param) values[cpu.param] = c;
+        if (mem.param) values[mem.param] = m;
+        const ok = fargatePairOk(c, m);
+        if (!cpu.param && !mem.param) {
+          if (!ok) ctx.fail(w, `${c} CPU units with ${m} MiB is not a Fargate task size`);
+          continue;
+        }
+        let refused;
+        try {
+          refused = rulesRefuse(t.inst.doc, values);
+        } catch (e) {
+          ctx.fail(`${t.inst.label} Rules`, e.message);
+          return;
+        }
+        if (!ok && !refused) unrefused.push(`${c}/${m}`);
+        if (ok && refused) ctx.fail(`${t.inst.label} Rules`, `${c} CPU units with ${m} MiB is a Fargate task size, but the rules refuse it ("${refused}")`);
+      }
+    }
+    if (unrefused.length) {
+      ctx.fail(`${t.inst.label} Rules`, `the parameters allow CPU/MiB ${unrefused.join(', ')}, which are not Fargate task sizes, and no rule refuses them before the deploy`);
+    }
+  }
+});
+
 module.exports = { RULES };

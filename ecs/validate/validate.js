@@ -6,11 +6,13 @@
 //   node ecs/validate/validate.js --list-rules
 //
 // With no arguments it checks every ecs/*.yaml against ecs/contract.json;
-// each directory given is checked as a deployment of its own. Each
-// template is checked against the CloudFormation resource specification on
-// its own; then the templates are evaluated together as the stacks
-// ecs/deploy.sh creates, for every combination of the parameters that
-// decide a condition, and the architecture rules (rules.js) run on each.
+// each directory given is checked as a deployment of its own. The
+// templates are evaluated together as the stacks ecs/deploy.sh creates,
+// for every combination of the parameters that decide a condition, and the
+// architecture rules (rules.js) run on each. What the CloudFormation
+// specification says (property names, types, enumerations, IAM policy
+// syntax, references inside one template) is cfn-lint's job (ecs/.cfnlintrc,
+// t/7001-ecs-linters.t), not this validator's.
 // Prints one line per problem and exits 1 if there is any, 0 and a summary
 // line otherwise, 2 on a usage error or missing npm packages.
 
@@ -18,6 +20,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ECS_DIR = path.resolve(__dirname, '..');
+const MAX_INLINE_TEMPLATE = 51200;
 
 function usage(message) {
   if (message) process.stderr.write(`validate: ${message}\n`);
@@ -57,11 +60,9 @@ function yamlFiles(dir) {
 function loadModules() {
   try {
     require.resolve('js-yaml');
-    require.resolve('@aws-cdk/aws-service-spec');
     return {
       yaml: require('./cfn-yaml'),
       model: require('./model'),
-      structure: require('./structure'),
       rules: require('./rules'),
     };
   } catch (e) {
@@ -106,8 +107,15 @@ function validateSet(mods, set) {
       report('yaml-parse', path.basename(file), e.message.split('\n')[0]);
       continue;
     }
-    mods.structure.checkTemplate(path.basename(file), loaded.doc, loaded.size, report);
-    if (loaded.doc && typeof loaded.doc === 'object') templates.push({ file, doc: loaded.doc });
+    // ecs/deploy.sh passes templates inline (no S3 bucket).
+    if (loaded.size > MAX_INLINE_TEMPLATE) {
+      report('template-size', path.basename(file), `${loaded.size} bytes; aws cloudformation deploy takes at most ${MAX_INLINE_TEMPLATE} without an S3 bucket`);
+    }
+    if (loaded.doc && typeof loaded.doc === 'object' && !Array.isArray(loaded.doc)) {
+      templates.push({ file, doc: loaded.doc });
+    } else {
+      report('yaml-parse', path.basename(file), 'a template must be a mapping');
+    }
   }
 
   let scenarios = [{}];
