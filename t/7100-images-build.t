@@ -167,6 +167,27 @@ for my $svc (@services) {
 		'... because no supervisor answers on 127.0.0.1:9100, the METRICS_LISTEN the binary defaults to');
 }
 
+# --- the RDS certificate authorities (PGSSLMODE=verify-full) --------------
+my $bundle_file = 'ecs/docker/rds-global-bundle.pem';
+my $bundle = do { local (@ARGV, $/) = ($bundle_file); <> } // '';
+($rc, $out) = run('openssl', 'crl2pkcs7', '-nocrl', '-certfile', $bundle_file);
+my $p7 = $out;
+{
+	open my $fh, '>', "/tmp/astro-7100-$$.p7" or die "p7: $!";
+	print $fh $p7;
+	close $fh;
+}
+($rc, $out) = run('openssl', 'pkcs7', '-in', "/tmp/astro-7100-$$.p7", '-print_certs', '-noout');
+unlink "/tmp/astro-7100-$$.p7";
+my @subjects = grep { /^subject=/ } split /\n/, $out;
+cmp_ok(scalar @subjects, '>=', 100, "ecs/images.sh wrote the RDS CA bundle ($bundle_file, @{[scalar @subjects]} certificates)");
+ok((grep { /CN = Amazon RDS eu-west-1 Root CA RSA2048 G1/ } @subjects),
+	'... with the root of rds-ca-rsa2048-g1, the CA database.yaml asks for (eu-west-1 shown)');
+for my $image (@services, 'migrate') {
+	($rc, $out) = in_image($image, [], 'cat', '/etc/ssl/certs/rds-global-bundle.pem');
+	ok($rc == 0 && $out eq $bundle, "$image: /etc/ssl/certs/rds-global-bundle.pem is that bundle (PGSSLROOTCERT)");
+}
+
 # --- the sidecar image ----------------------------------------------------
 for my $svc (@services) {
 	($rc, $out) = in_image('nginx', ['-e', "SERVICE=$svc", '-e', 'LISTEN=8080'], '-t');

@@ -224,6 +224,9 @@ sub run_options {
 		}
 	}
 	push @o, '-e', "$_->{Name}=$_->{Value}" for @{ $def->{Environment} || [] };
+	# The test CA stands in for the RDS bundle the image carries.
+	my ($root) = map { $_->{Value} } grep { $_->{Name} eq 'PGSSLROOTCERT' } @{ $def->{Environment} || [] };
+	push @o, '-v', "$scratch/test-ca.pem:$root:ro" if $root && !$def->{KeepImageCa};
 	# Secrets reach podman through its environment, not its arguments.
 	push @o, '-e', $_->{Name} for @{ $def->{Secrets} || [] };
 	push @o, '--stop-timeout', $def->{StopTimeout} if $def->{StopTimeout};
@@ -260,10 +263,27 @@ $pgdir = "$scratch/pg";
 ($rc, $out) = run('scripts/pg', 'start', $pgdir);
 is($rc, 0, 'a private PostgreSQL cluster starts') or fail_hard($out);
 my $data = "$pgdir/data";
+# The cluster's certificate is issued by a CA of the test's own for the
+# address the pods dial, so the tasks' PGSSLMODE=verify-full holds: that
+# CA stands in for the RDS bundle (mounted over PGSSLROOTCERT below).
+my $test_ca = "$scratch/test-ca.pem";
 ($rc, $out) = run('openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-	'-nodes', '-days', '1', '-subj', '/CN=astro-test-db', '-keyout', "$data/server.key",
-	'-out', "$data/server.crt");
-is($rc, 0, 'the cluster gets a TLS certificate') or fail_hard($out);
+	'-nodes', '-days', '1', '-subj', '/CN=astro-test-ca', '-keyout', "$scratch/test-ca.key",
+	'-out', $test_ca);
+is($rc, 0, 'a test CA stands in for the RDS certificate authorities') or fail_hard($out);
+chmod 0644, $test_ca;
+($rc, $out) = run('openssl', 'req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+	'-nodes', '-subj', '/CN=astro-test-db', '-keyout', "$data/server.key", '-out', "$scratch/server.csr");
+is($rc, 0, 'the cluster gets a key') or fail_hard($out);
+{
+	open my $ext, '>', "$scratch/server.ext" or die "server.ext: $!";
+	print $ext "subjectAltName = IP:$db_host\n";
+	close $ext;
+}
+($rc, $out) = run('openssl', 'x509', '-req', '-in', "$scratch/server.csr", '-CA', $test_ca,
+	'-CAkey', "$scratch/test-ca.key", '-CAcreateserial', '-days', '1',
+	'-extfile', "$scratch/server.ext", '-out', "$data/server.crt");
+is($rc, 0, "the cluster gets a TLS certificate for $db_host from the test CA") or fail_hard($out);
 my @owner = (stat $data)[4, 5];
 chown @owner, "$data/server.key", "$data/server.crt";
 chmod 0600, "$data/server.key";
@@ -326,6 +346,14 @@ sub run_migrate {
 is_deeply([sort map { $_->{Name} } @{ $migrate->{Secrets} }],
 	[qw(BOARD_DB_PASSWORD HOURS_DB_PASSWORD PGPASSWORD SIGNUP_DB_PASSWORD)],
 	'the migration task gets the admin and the three login passwords as secrets');
+{
+	# With the image's own bundle (RDS's authorities only), the test
+	# cluster's certificate is refused: verify-full is in force.
+	local $migrate->{KeepImageCa} = 1;
+	($rc, $out) = run_migrate('psql', '-XAtc', 'SELECT 1');
+	isnt($rc, 0, 'with the RDS bundle alone, the migration task refuses a server RDS did not certify');
+	like($out, qr/certificate verify failed/, '... because verify-full checks the certificate') or diag($out);
+}
 ($rc, $out) = run_migrate();
 is($rc, 0, 'the migration image deploys the schema and the logins') or diag($out);
 like($out, qr/^\s*\+ grants \.+ ok$/m, '... through sqitch, to the last change of the plan');
@@ -389,6 +417,7 @@ for my $svc (@services) {
 	# (dependsOn HEALTHY).
 	{
 		local $ENV{PGPASSWORD} = $pw{$svc};
+		local $ENV{CSRF_SECRET} = $pw{admin} . $pw{signup};
 		($rc, $out) = podman('run', '-d', '--pod', $pod, '--name', "$pod-app", run_options($app, \%shared),
 			"$prefix/$svc");
 	}

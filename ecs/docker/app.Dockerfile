@@ -37,6 +37,9 @@ RUN apt-get update \
  && groupadd --gid 10001 astro \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /tmp \
       --shell /usr/sbin/nologin astro
+# The RDS certificate authorities, for PGSSLMODE=verify-full (PGSSLROOTCERT
+# in ecs/service.yaml); ecs/images.sh writes the file.
+COPY ecs/docker/rds-global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem
 
 # Declared after the shared layers above, so that they stay shared.
 ARG SERVICE

@@ -23,6 +23,9 @@ RUN apt-get update \
 # over a folder it owns.
 VOLUME /tmp
 
+# The RDS certificate authorities, for PGSSLMODE=verify-full (PGSSLROOTCERT
+# in ecs/database.yaml); ecs/images.sh writes the file.
+COPY ecs/docker/rds-global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem
 COPY sql/ /usr/share/astro/sql/
 COPY ecs/docker/migrate-command /usr/local/bin/astro-migrate
 
