@@ -1003,25 +1003,138 @@ rule('autoscaling', 'target tracking on ALBRequestCountPerTarget and CPU, floor 
   }
 });
 
-rule('alarms', 'alarms on p99 latency, target 5xx and unhealthy hosts per target group; RDS CPU, storage, memory', (dep, ctx) => {
+// The metrics an alarm reads: its own, or those of its metric math.
+function alarmMetrics(a) {
+  if (a.props.MetricName) return [{ name: a.props.MetricName, dims: a.dims }];
+  return list(a.props.Metrics).filter((m) => m.MetricStat && m.MetricStat.Metric).map((m) => {
+    const dims = {};
+    for (const d of list(m.MetricStat.Metric.Dimensions)) dims[d.Name] = d.Value;
+    return { name: m.MetricStat.Metric.MetricName, dims };
+  });
+}
+
+// The alarms that watch each service, its load balancer and its database.
+function serviceAlarms(dep, ctx, s, found) {
+  const tg = targetGroupOf(s);
+  const onTg = found.filter((a) => a.props.Namespace === 'AWS/ApplicationELB'
+    && sameResource(a.dims.TargetGroup, tg) && a.dims.TargetGroup.attr === 'TargetGroupFullName');
+  const pick = (metric, test) => onTg.filter((a) => a.props.MetricName === metric && (!test || test(a)));
+  const tasks = found.filter((a) => {
+    const names = alarmMetrics(a).map((m) => m.name);
+    return names.includes('RunningTaskCount') && names.includes('DesiredTaskCount');
+  });
+  return {
+    'p99 TargetResponseTime': pick('TargetResponseTime', (a) => a.props.ExtendedStatistic === 'p99'),
+    HTTPCode_Target_5XX_Count: pick('HTTPCode_Target_5XX_Count'),
+    UnHealthyHostCount: pick('UnHealthyHostCount'),
+    'HealthyHostCount below 1, missing data breaching': pick('HealthyHostCount', (a) => a.props.ComparisonOperator === 'LessThanThreshold'
+      && Number(a.props.Threshold) === 1 && a.props.TreatMissingData === 'breaching'),
+    'RunningTaskCount below DesiredTaskCount': tasks,
+  };
+}
+
+function loadBalancerAlarms(found, lb) {
+  const mine = found.filter((a) => a.props.Namespace === 'AWS/ApplicationELB' && !a.dims.TargetGroup
+    && sameResource(a.dims.LoadBalancer, lb) && a.dims.LoadBalancer.attr === 'LoadBalancerFullName');
+  return {
+    HTTPCode_ELB_5XX_Count: mine.filter((a) => a.props.MetricName === 'HTTPCode_ELB_5XX_Count'),
+    RejectedConnectionCount: mine.filter((a) => a.props.MetricName === 'RejectedConnectionCount'),
+  };
+}
+
+const RDS_ALARMS = ['CPUUtilization', 'FreeStorageSpace', 'FreeableMemory', 'DatabaseConnections',
+  'MaximumUsedTransactionIDs', 'ReadLatency', 'WriteLatency', 'DiskQueueDepth'];
+
+rule('alarms', 'alarms that fire on outages: per service, its load balancer and its database; RDS events; every alarm notifies', (dep, ctx) => {
   const found = alarms(dep);
   for (const a of found) {
     if (!list(a.props.AlarmActions).length) ctx.fail(where(a.inst, a.id), 'alarm notifies nobody (AlarmActions)');
   }
   for (const s of services(dep, ctx)) {
-    const tg = targetGroupOf(s);
-    const mine = found.filter((a) => a.props.Namespace === 'AWS/ApplicationELB'
-      && sameResource(a.dims.TargetGroup, tg) && a.dims.TargetGroup.attr === 'TargetGroupFullName');
-    const subject = `${s.name} target group`;
-    requireAlarm(ctx, mine, subject, 'TargetResponseTime', { what: 'ExtendedStatistic p99', test: (a) => a.props.ExtendedStatistic === 'p99' });
-    requireAlarm(ctx, mine, subject, 'HTTPCode_Target_5XX_Count');
-    requireAlarm(ctx, mine, subject, 'UnHealthyHostCount');
+    for (const [what, list_] of Object.entries(serviceAlarms(dep, ctx, s, found))) {
+      if (!list_.length) ctx.fail(`${s.name} service`, `no CloudWatch alarm on ${what}`);
+    }
+  }
+  for (const lb of all(dep, 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
+    for (const [what, list_] of Object.entries(loadBalancerAlarms(found, new Sym('ref', lb.inst, lb.id)))) {
+      if (!list_.length) ctx.fail(where(lb.inst, lb.id), `no CloudWatch alarm on the load balancer's ${what}`);
+    }
   }
   for (const db of all(dep, 'AWS::RDS::DBInstance')) {
-    const mine = found.filter((a) => a.props.Namespace === 'AWS/RDS'
-      && sameResource(a.dims.DBInstanceIdentifier, new Sym('ref', db.inst, db.id)));
-    for (const metric of ['CPUUtilization', 'FreeStorageSpace', 'FreeableMemory']) {
+    const ref = new Sym('ref', db.inst, db.id);
+    const mine = found.filter((a) => a.props.Namespace === 'AWS/RDS' && sameResource(a.dims.DBInstanceIdentifier, ref));
+    for (const metric of RDS_ALARMS) {
       requireAlarm(ctx, mine, where(db.inst, db.id), metric);
+    }
+    const subs = all(dep, 'AWS::RDS::EventSubscription').filter((e) => list(e.props.SourceIds).some((x) => sameResource(x, ref)));
+    if (!subs.length) ctx.fail(where(db.inst, db.id), 'no RDS event subscription sends its failover, failure and maintenance events');
+    for (const e of subs) {
+      if (!e.props.SnsTopicArn) ctx.fail(where(e.inst, e.id), 'event subscription has no SnsTopicArn');
+      const cats = list(e.props.EventCategories).map(String);
+      for (const c of ['failover', 'failure', 'low storage', 'availability']) {
+        if (cats.length && !cats.includes(c)) ctx.fail(where(e.inst, e.id, 'Properties.EventCategories'), `event subscription leaves out ${c} events`);
+      }
+    }
+  }
+});
+
+rule('deployment-alarms', 'each service rolls a deploy back on its outage alarms and its load balancer\'s (DeploymentAlarms)', (dep, ctx) => {
+  const found = alarms(dep);
+  const lbs = all(dep, 'AWS::ElasticLoadBalancingV2::LoadBalancer').map((lb) => new Sym('ref', lb.inst, lb.id));
+  for (const s of services(dep, ctx)) {
+    const w = where(s.inst, s.id, 'Properties.DeploymentConfiguration.Alarms');
+    const cfg = (s.props.DeploymentConfiguration || {}).Alarms;
+    if (!cfg || !truthy(cfg.Enable) || !truthy(cfg.Rollback)) {
+      ctx.fail(w, `${s.name} deployment alarms need Enable and Rollback true`);
+      continue;
+    }
+    const named = list(cfg.AlarmNames);
+    const wanted = { ...serviceAlarms(dep, ctx, s, found) };
+    for (const lb of lbs) Object.assign(wanted, loadBalancerAlarms(found, lb));
+    for (const [what, list_] of Object.entries(wanted)) {
+      if (list_.length && !list_.some((a) => named.some((n) => sameResource(n, new Sym('ref', a.inst, a.id))))) {
+        ctx.fail(w, `${s.name} deploys do not roll back on the ${what} alarm`);
+      }
+    }
+  }
+});
+
+// The parameters a condition reads, through the conditions it names.
+function conditionParams(doc, name, out = new Set()) {
+  const walk = (node) => {
+    if (Array.isArray(node)) { node.forEach(walk); return; }
+    if (!node || typeof node !== 'object') return;
+    if (typeof node.Ref === 'string' && node.Ref in (doc.Parameters || {})) out.add(node.Ref);
+    if (typeof node.Condition === 'string') conditionParams(doc, node.Condition, out);
+    Object.values(node).forEach(walk);
+  };
+  walk((doc.Conditions || {})[name]);
+  return out;
+}
+
+rule('alarm-subscriber', 'a deploy that would create the alarm topic without a subscriber is refused by the template\'s Rules', (dep, ctx) => {
+  for (const inst of dep.instances) {
+    for (const [id, topic] of Object.entries(inst.resources).filter(([, r]) => r.Type === 'AWS::SNS::Topic')) {
+      const subs = Object.values(inst.resources).filter((r) => r.Type === 'AWS::SNS::Subscription'
+        && r.Properties && r.Properties.TopicArn && r.Properties.TopicArn.Ref === id);
+      const endpoints = subs.map((r) => r.Properties.Endpoint).filter((e) => e && typeof e.Ref === 'string' && e.Ref in inst.params).map((e) => e.Ref);
+      if (!endpoints.length) {
+        ctx.fail(where(inst, id), 'alarm topic has no subscription from a parameter');
+        continue;
+      }
+      const values = {};
+      for (const p of conditionParams(inst.doc, topic.Condition)) values[p] = '';
+      const none = { ...values };
+      for (const e of endpoints) none[e] = '';
+      let refused;
+      try {
+        refused = rulesRefuse(inst.doc, none);
+      } catch (e) {
+        refused = null;
+      }
+      if (!refused) {
+        ctx.fail(`${inst.label} Rules`, `nothing refuses a deploy that creates ${id} with ${endpoints.join(', ')} empty: alarms would reach nobody`);
+      }
     }
   }
 });
