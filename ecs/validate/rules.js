@@ -1360,4 +1360,89 @@ rule('fargate-size', 'every CPU and memory a task may get is a Fargate size; the
   }
 });
 
+// --- the edge: load balancer protection, web ACL, flow logs ------------------
+
+function attributes(props, key) {
+  const a = list(props.LoadBalancerAttributes).find((x) => x && x.Key === key);
+  return a ? a.Value : undefined;
+}
+
+// Every statement inside a WAF statement, itself included.
+function wafStatements(st, out = []) {
+  if (!st || typeof st !== 'object') return out;
+  out.push(st);
+  for (const key of ['AndStatement', 'OrStatement']) {
+    if (st[key]) list(st[key].Statements).forEach((x) => wafStatements(x, out));
+  }
+  if (st.NotStatement) wafStatements(st.NotStatement.Statement, out);
+  if (st.RateBasedStatement) wafStatements(st.RateBasedStatement.ScopeDownStatement, out);
+  return out;
+}
+
+function byteMatches(statements, field) {
+  return statements.filter((x) => x.ByteMatchStatement && x.ByteMatchStatement.FieldToMatch
+    && field in x.ByteMatchStatement.FieldToMatch && x.ByteMatchStatement.PositionalConstraint === 'EXACTLY')
+    .map((x) => String(x.ByteMatchStatement.SearchString));
+}
+
+rule('load-balancer-protection', 'the load balancer has deletion protection, access logs to a bucket that expires them, and a web ACL with AWS managed rule groups and a per-address limit on password POSTs', (dep, ctx) => {
+  const posts = ctx.contract.password_posts.paths;
+  for (const lb of all(dep, 'AWS::ElasticLoadBalancingV2::LoadBalancer')) {
+    const w = where(lb.inst, lb.id);
+    if (String(attributes(lb.props, 'deletion_protection.enabled')) !== 'true') {
+      ctx.fail(w, 'load balancer has no deletion protection (deletion_protection.enabled)');
+    }
+    const bucket = attributes(lb.props, 'access_logs.s3.bucket');
+    if (String(attributes(lb.props, 'access_logs.s3.enabled')) !== 'true' || !isType(bucket, 'AWS::S3::Bucket')) {
+      ctx.fail(w, 'load balancer writes no access logs to a bucket of this deployment');
+    } else {
+      const rules = list(((bucket.inst.props(bucket.id).LifecycleConfiguration) || {}).Rules);
+      if (!rules.some((r) => r.Status === 'Enabled' && Number(r.ExpirationInDays) > 0)) {
+        ctx.fail(where(bucket.inst, bucket.id), 'access log bucket keeps logs forever; give it a lifecycle rule with ExpirationInDays');
+      }
+    }
+    const ref = new Sym('ref', lb.inst, lb.id);
+    const acls = all(dep, 'AWS::WAFv2::WebACLAssociation').filter((a) => sameResource(a.props.ResourceArn, ref))
+      .map((a) => a.props.WebACLArn).filter((x) => isType(x, 'AWS::WAFv2::WebACL'));
+    if (!acls.length) {
+      ctx.fail(w, 'no web ACL is associated with the load balancer');
+      continue;
+    }
+    const acl = acls[0];
+    const aclProps = acl.inst.props(acl.id);
+    const aw = where(acl.inst, acl.id);
+    const aclRules = list(aclProps.Rules);
+    const managed = aclRules.filter((r) => r.Statement && r.Statement.ManagedRuleGroupStatement
+      && r.Statement.ManagedRuleGroupStatement.VendorName === 'AWS');
+    if (!managed.length) ctx.fail(aw, 'web ACL uses no AWS managed rule group');
+    for (const r of managed) {
+      if (!r.OverrideAction || !('None' in r.OverrideAction)) {
+        ctx.fail(aw, `managed rule group ${r.Name} only counts (OverrideAction is not None)`);
+      }
+    }
+    const limited = aclRules.filter((r) => r.Statement && r.Statement.RateBasedStatement
+      && r.Statement.RateBasedStatement.AggregateKeyType === 'IP' && r.Action && 'Block' in r.Action);
+    const covers = (r) => {
+      const sts = wafStatements(r.Statement.RateBasedStatement.ScopeDownStatement);
+      const methods = byteMatches(sts, 'Method');
+      const paths = byteMatches(sts, 'UriPath');
+      return methods.includes('POST') && posts.every((p) => paths.includes(p));
+    };
+    if (!limited.some(covers)) {
+      ctx.fail(aw, `no blocking per-address rate rule covers POST ${posts.join(' and POST ')}`);
+    }
+  }
+});
+
+rule('flow-logs', 'every VPC logs its traffic (a flow log on the VPC)', (dep, ctx) => {
+  for (const vpc of all(dep, 'AWS::EC2::VPC')) {
+    const ref = new Sym('ref', vpc.inst, vpc.id);
+    const logs = all(dep, 'AWS::EC2::FlowLog').filter((f) => sameResource(f.props.ResourceId, ref));
+    if (!logs.length) ctx.fail(where(vpc.inst, vpc.id), 'VPC has no flow log');
+    for (const f of logs) {
+      if (f.props.TrafficType !== 'ALL') ctx.fail(where(f.inst, f.id, 'Properties.TrafficType'), `flow log records ${text(f.props.TrafficType)} traffic, not ALL`);
+    }
+  }
+});
+
 module.exports = { RULES };
