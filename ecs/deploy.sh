@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Deploy or update Astronaut Hours on AWS.
 #
-#   ecs/deploy.sh STACK REGION [Param=Value ...]
+#   ecs/deploy.sh [--yes] STACK REGION [Param=Value ...]
 #
 # Creates or updates, in this order, the stacks
 #   STACK-network   network.yaml    VPC, subnets, VPC endpoints, security groups
@@ -12,22 +12,34 @@
 # with `aws cloudformation deploy`, which waits for each stack and rolls it
 # back by itself if it fails.
 #
+# The network and database stacks are changed through a change set that is
+# shown (every resource added, modified or replaced) and executed only once
+# the operator answers y; --yes (or ASSUME_YES=1) executes without asking.
+# Every stack gets termination protection, and the database stack a stack
+# policy (database-stack-policy.json) that refuses to replace or delete the
+# database, its key and its login secrets.
+#
 # Parameters: Key=Value goes to every stack whose template declares Key.
 # A key starting with a service's name goes to that service's stack only,
 # without the prefix: SignupImage=URI sets Image of STACK-signup,
-# HoursDesiredCount=4 sets DesiredCount of STACK-hours. A parameter not
-# given keeps its current value (or its default on the first deploy).
+# HoursTaskCpu=512 sets TaskCpu of STACK-hours. Each service stack also gets
+# its own size from ecs/service-sizes for what the command line does not
+# set. A parameter not given keeps its current value (or its default on
+# the first deploy), except DesiredCount: a service's current desired
+# count is passed on, so a deploy never shrinks what autoscaling grew.
 #
 # Environment:
 #   SKIP_MIGRATE=1  do not run the migration task
-#   DRY_RUN=1       print the aws commands instead of running them
+#   ASSUME_YES=1    as --yes
+#   DRY_RUN=1       print the aws commands instead of running them (as if
+#                   no stack existed yet)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 services="signup hours board"
 
 usage() {
-	echo "usage: ecs/deploy.sh STACK REGION [Param=Value ...]" >&2
+	echo "usage: ecs/deploy.sh [--yes] STACK REGION [Param=Value ...]" >&2
 	echo "  first deploy needs SignupImage= HoursImage= BoardImage= SidecarImage= MigrateImage=" >&2
 	exit 2
 }
@@ -37,6 +49,15 @@ die() {
 	exit 1
 }
 
+yes=${ASSUME_YES:-0}
+while [ $# -gt 0 ]; do
+	case $1 in
+	--yes | -y) yes=1; shift ;;
+	--) shift; break ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+done
 [ $# -ge 2 ] || usage
 stack=$1
 region=$2
@@ -103,9 +124,32 @@ run() {
 	fi
 }
 
+# quiet CMD...: run, dropping what it prints (the plan shows it).
+quiet() {
+	if [ "${DRY_RUN:-}" = 1 ]; then
+		run "$@"
+	else
+		"$@" >/dev/null
+	fi
+}
+
 stack_exists() {
 	[ "${DRY_RUN:-}" = 1 ] && return 1
 	aws cloudformation describe-stacks --region "$region" --stack-name "$1" >/dev/null 2>&1
+}
+
+output() { # output STACK OUTPUT-KEY
+	aws cloudformation describe-stacks --region "$region" --stack-name "$1" \
+		--query "Stacks[0].Outputs[?OutputKey=='$2'].OutputValue" --output text
+}
+
+# approve WHAT: true when the operator answers y (or --yes was given).
+approve() {
+	[ "$yes" = 1 ] && return 0
+	local answer=""
+	printf 'deploy: execute the change set of %s? [y/N] ' "$1" >&2
+	read -r answer || true
+	[[ $answer == [yY] || $answer == [yY][eE][sS] ]]
 }
 
 # The stacks in deploy order: name, template, service ("-" for shared).
@@ -145,8 +189,25 @@ overrides_for() {
 		key=${arg%%=*}
 		if declares "$template" "$key" && [[ $given != *" $key "* ]]; then
 			overrides+=("$arg")
+			given="$given$key "
 		fi
 	done
+	# The service's own size, for what the command line leaves out.
+	if [ "$service" != - ]; then
+		for arg in $(service_sizes "$service"); do
+			key=${arg%%=*}
+			if [[ $given != *" $key "* ]]; then
+				overrides+=("$arg")
+				given="$given$key "
+			fi
+		done
+	fi
+	given_keys=$given
+}
+
+# service_sizes SERVICE: its Param=Value words from ecs/service-sizes.
+service_sizes() {
+	sed -e 's/#.*//' "$here/service-sizes" | awk -v s="$1" '$1 == s { for (i = 2; i <= NF; i++) print $i }'
 }
 
 if [ "${DRY_RUN:-}" != 1 ]; then
@@ -171,23 +232,86 @@ while read -r name template service; do
 	done < <(template_params "$here/$template")
 done <<<"$stacks"
 
-while read -r name template service; do
+# deploy_stack NAME TEMPLATE REVIEW: create or update STACK-NAME with the
+# array `overrides`; REVIEW=1 shows the change set and asks first.
+deploy_stack() {
+	local name=$1 template=$2 review=$3 full="$stack-$1" existed=no out cs
+	stack_exists "$full" && existed=yes
+	local args=(--region "$region" --stack-name "$full" --template-file "$here/$template"
+		--capabilities CAPABILITY_IAM --no-fail-on-empty-changeset
+		--tags "Project=astronaut-hours" "Deployment=$stack")
+	[ ${#overrides[@]} -gt 0 ] && args+=(--parameter-overrides "${overrides[@]}")
+	echo "deploy: $full ($template)" >&2
+	if [ "$review" = 1 ]; then
+		if [ "${DRY_RUN:-}" = 1 ]; then
+			run aws cloudformation deploy "${args[@]}" --no-execute-changeset
+			echo "deploy: (the change set of $full is shown and executed once approved)" >&2
+		else
+			out=$(aws cloudformation deploy "${args[@]}" --no-execute-changeset) ||
+				die "$full: the change set could not be made: $out"
+			cs=$(grep -o 'arn:aws[a-z-]*:cloudformation:[^ ]*:changeSet/[^ ]*' <<<"$out" | head -n 1 || true)
+			if [ -z "$cs" ]; then
+				echo "deploy: $full has no changes" >&2
+			else
+				echo "deploy: changes to $full:" >&2
+				aws cloudformation describe-change-set --region "$region" --change-set-name "$cs" \
+					--query 'Changes[].ResourceChange.[Action,LogicalResourceId,ResourceType,Replacement]' \
+					--output table >&2
+				if ! approve "$full"; then
+					aws cloudformation delete-change-set --region "$region" --change-set-name "$cs" || true
+					die "$full: change set not approved; nothing was changed"
+				fi
+				[ "$existed" = yes ] && protect "$name"
+				aws cloudformation execute-change-set --region "$region" --change-set-name "$cs"
+				if [ "$existed" = yes ]; then
+					aws cloudformation wait stack-update-complete --region "$region" --stack-name "$full" ||
+						die "$full: the update failed and was rolled back (see its events)"
+				else
+					aws cloudformation wait stack-create-complete --region "$region" --stack-name "$full" ||
+						die "$full: the creation failed (see its events)"
+				fi
+			fi
+		fi
+	else
+		run aws cloudformation deploy "${args[@]}"
+	fi
+	protect "$name"
+}
+
+# protect NAME: termination protection, and the database's stack policy.
+protect() {
+	quiet aws cloudformation update-termination-protection --region "$region" \
+		--stack-name "$stack-$1" --enable-termination-protection
+	if [ "$1" = database ]; then
+		run aws cloudformation set-stack-policy --region "$region" --stack-name "$stack-$1" \
+			--stack-policy-body "file://$here/database-stack-policy.json"
+	fi
+}
+
+# The stacks come on fd 3: standard input is the operator's answers.
+while read -r name template service <&3; do
 	if [ "$name" = signup ] && [ "${SKIP_MIGRATE:-}" != 1 ]; then
 		# New code may need the new schema; the schema must not need new
 		# code (expand now, contract in a later release).
 		run "$here/migrate.sh" "$stack" "$region"
 	fi
 	overrides_for "$template" "$service" "$@"
-	echo "deploy: $stack-$name ($template)" >&2
-	run aws cloudformation deploy \
-		--region "$region" \
-		--stack-name "$stack-$name" \
-		--template-file "$here/$template" \
-		--capabilities CAPABILITY_IAM \
-		--no-fail-on-empty-changeset \
-		--tags "Project=astronaut-hours" "Deployment=$stack" \
-		${overrides[@]+--parameter-overrides "${overrides[@]}"}
-done <<<"$stacks"
+	if [ "$service" != - ] && [[ $given_keys != *" DesiredCount "* ]] && stack_exists "$stack-$name"; then
+		# Keep what autoscaling has grown: the running service's desired
+		# count, not the template's default.
+		cluster=$(output "$stack-cluster" ClusterName)
+		current=$(aws ecs describe-services --region "$region" --cluster "$cluster" \
+			--services "$stack-$name" --query 'services[0].desiredCount' --output text)
+		if [[ $current =~ ^[0-9]+$ ]]; then
+			[ "$current" -lt 2 ] && current=2
+			overrides+=("DesiredCount=$current")
+			echo "deploy: $stack-$name keeps its $current tasks" >&2
+		fi
+	fi
+	review=0
+	case $name in network | database) review=1 ;; esac
+	deploy_stack "$name" "$template" "$review"
+done 3<<<"$stacks"
 
 if [ "${DRY_RUN:-}" != 1 ]; then
 	url=$(aws cloudformation describe-stacks --region "$region" --stack-name "$stack-cluster" \

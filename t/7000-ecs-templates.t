@@ -88,12 +88,28 @@ my @images = qw(SignupImage=reg/signup:1 HoursImage=reg/hours:1 BoardImage=reg/b
 ($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', @images, 'DesiredCount=3',
 	'BoardDesiredCount=4', 'AzCount=3');
 is($rc, 0, 'deploy.sh plans a first deploy') or diag($out);
-my @steps = map { /--stack-name (\S+)/ ? $1 : m{ecs/migrate\.sh (\S+) (\S+)} ? "migrate $1 $2" : () }
+my @steps = map { /cloudformation deploy .*--stack-name (\S+)/ ? $1 : m{ecs/migrate\.sh (\S+) (\S+)} ? "migrate $1 $2" : () }
 	split /\n/, $out;
 is_deeply(\@steps, [qw(astro-network astro-cluster astro-database), 'migrate astro eu-west-1',
 		qw(astro-signup astro-hours astro-board)],
 	'network, cluster and database are deployed, then the migration runs, then the three services');
-my %plan = map { /--stack-name (\S+)/ ? ($1 => $_) : () } split /\n/, $out;
+my %plan = map { /cloudformation deploy .*--stack-name (\S+)/ ? ($1 => $_) : () } split /\n/, $out;
+for my $name (qw(network cluster database signup hours board)) {
+	like($out, qr/^aws cloudformation update-termination-protection .*--stack-name astro-$name --enable-termination-protection/m,
+		"astro-$name gets termination protection");
+}
+like($out, qr{^aws cloudformation set-stack-policy .*--stack-name astro-database --stack-policy-body file://\S+/ecs/database-stack-policy\.json}m,
+	'the database stack gets its stack policy');
+like($plan{'astro-network'}, qr/ --no-execute-changeset/, 'the network stack is changed through a change set to review');
+like($plan{'astro-database'}, qr/ --no-execute-changeset/, 'so is the database stack');
+unlike($plan{'astro-signup'}, qr/--no-execute-changeset/, 'service stacks deploy directly');
+like($plan{'astro-signup'}, qr/ TaskCpu=1024 .* RequestsPerTaskTarget=190 .* MaxCount=60 /,
+	'signup gets its own size from ecs/service-sizes');
+like($plan{'astro-board'}, qr/ TaskCpu=256 .* RequestsPerTaskTarget=30000 /, 'board its own');
+($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', @images, 'SignupTaskCpu=2048', 'SignupTaskMemory=4096');
+like($out, qr/--stack-name astro-signup .* TaskCpu=2048 /, 'the command line wins over ecs/service-sizes');
+unlike($out, qr/--stack-name astro-signup .* TaskCpu=1024 /, '... which then gives no second TaskCpu');
+($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', @images, 'DesiredCount=3', 'BoardDesiredCount=4', 'AzCount=3');
 like($plan{'astro-signup'}, qr/ Image=reg\/signup:1 /, 'SignupImage becomes Image of astro-signup');
 like($plan{'astro-hours'}, qr/ Image=reg\/hours:1 /, 'HoursImage becomes Image of astro-hours');
 like($plan{'astro-board'}, qr/ DesiredCount=4 /, 'BoardDesiredCount wins over DesiredCount for board');

@@ -962,7 +962,7 @@ rule('app-environment', 'the app and sidecar environment match the contract; the
   }
 });
 
-rule('autoscaling', 'target tracking on ALBRequestCountPerTarget and CPU, floor of 2, cooldowns', (dep, ctx) => {
+rule('autoscaling', 'target tracking on ALBRequestCountPerTarget and CPU, a floor of 2 of its own (not DesiredCount), cooldowns', (dep, ctx) => {
   for (const s of services(dep, ctx)) {
     const serviceName = (v) => parts(v).some((p) => p instanceof Sym && p.inst === s.inst && p.id === s.id && p.attr === 'Name');
     const targets = s.inst.ofType('AWS::ApplicationAutoScaling::ScalableTarget')
@@ -974,6 +974,13 @@ rule('autoscaling', 'target tracking on ALBRequestCountPerTarget and CPU, floor 
     }
     const [t] = targets;
     atLeast(ctx, s.inst, t.id, 'MinCapacity', t.props.MinCapacity, 2, `${s.name} autoscaling MinCapacity`);
+    // ecs/deploy.sh passes the running count as DesiredCount: the floor
+    // must be a parameter of its own, or keeping the count would raise it.
+    const floor = rawParam(s.inst, t.id, 'MinCapacity');
+    const desired = rawParam(s.inst, s.id, 'DesiredCount');
+    if (floor && desired && floor.name === desired.name) {
+      ctx.fail(where(s.inst, t.id, 'Properties.MinCapacity'), `${s.name} autoscaling floor is DesiredCount, which each deploy sets to the running count; give the floor its own parameter`);
+    }
     if (!(Number(t.props.MaxCapacity) >= Number(t.props.MinCapacity))) {
       ctx.fail(where(s.inst, t.id), `${s.name} MaxCapacity ${text(t.props.MaxCapacity)} is below MinCapacity`);
     }
