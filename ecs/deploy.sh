@@ -100,7 +100,7 @@ for arg in "$@"; do
 	key=${arg%%=*}
 	[[ $key =~ ^[A-Za-z0-9]+$ ]] || die "'$key' is not a parameter name"
 	case $key in
-	ServiceName | *Stack) die "$key is set by deploy.sh itself" ;;
+	ServiceName | *Stack | S3PrefixListId) die "$key is set by deploy.sh itself" ;;
 	esac
 	known=no
 	for svc in $services; do
@@ -174,6 +174,7 @@ overrides_for() {
 		ClusterStack) overrides+=("ClusterStack=$stack-cluster") ;;
 		DatabaseStack) overrides+=("DatabaseStack=$stack-database") ;;
 		ServiceName) overrides+=("ServiceName=$service") ;;
+		S3PrefixListId) overrides+=("S3PrefixListId=$(s3_prefix_list)") ;;
 		esac
 	done < <(template_params "$here/$template")
 	if [ -n "$prefix" ]; then
@@ -203,6 +204,21 @@ overrides_for() {
 		done
 	fi
 	given_keys=$given
+}
+
+# The region's S3 prefix list, the tasks' way to ECR's image layers.
+s3_prefix_list() {
+	if [ "${DRY_RUN:-}" = 1 ]; then
+		printf '%s' '$(S3 prefix list of the region)'
+		return
+	fi
+	if [ -z "${s3_list:-}" ]; then
+		s3_list=$(aws ec2 describe-managed-prefix-lists --region "$region" \
+			--filters "Name=prefix-list-name,Values=com.amazonaws.$region.s3" \
+			--query 'PrefixLists[0].PrefixListId' --output text)
+		[[ $s3_list =~ ^pl-[0-9a-f]+$ ]] || die "no S3 prefix list in $region (got '$s3_list')"
+	fi
+	printf '%s' "$s3_list"
 }
 
 # service_sizes SERVICE: its Param=Value words from ecs/service-sizes.

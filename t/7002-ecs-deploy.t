@@ -66,6 +66,7 @@ if ($cmd eq 'cloudformation describe-change-set') {
 	exit 0;
 }
 if ($cmd eq 'cloudformation execute-change-set') { made($1) if $opt{'change-set-name'} =~ m{/([^/]+)$}; exit 0 }
+if ($cmd eq 'ec2 describe-managed-prefix-lists') { print "pl-6ea54007\n"; exit 0 }
 if ($cmd eq 'ecs describe-services') { print(($ENV{FAKE_DESIRED} // 'None') . "\n"); exit 0 }
 exit 0;
 PERL
@@ -140,6 +141,11 @@ ok(@policy && (grep { /--stack-name astro-database --stack-policy-body file:\/\/
 my ($policy_at) = grep { $calls->[$_] =~ /^cloudformation set-stack-policy / } 0 .. $#$calls;
 my ($db_exec) = grep { $calls->[$_] =~ /^cloudformation execute-change-set .*astro-database$/ } 0 .. $#$calls;
 ok(defined $policy_at && defined $db_exec && $policy_at < $db_exec, '... before its change set runs');
+
+my ($net) = grep { /^cloudformation deploy .*--stack-name astro-network / } @$calls;
+like($net, qr/ S3PrefixListId=pl-6ea54007( |$)/, 'the network stack gets the region\'s S3 prefix list, looked up');
+ok((grep { /^ec2 describe-managed-prefix-lists .*Name=prefix-list-name,Values=com\.amazonaws\.eu-west-1\.s3/ } @$calls),
+	'... by its name');
 
 # --- a change set refused ---------------------------------------------------
 ($rc, $out, $calls) = deploy("n\n", \%existing, 'astro', 'eu-west-1', @images);

@@ -230,6 +230,10 @@ sub run_options {
 	# Secrets reach podman through its environment, not its arguments.
 	push @o, '-e', $_->{Name} for @{ $def->{Secrets} || [] };
 	push @o, '--stop-timeout', $def->{StopTimeout} if $def->{StopTimeout};
+	# LinuxParameters: an init process as PID 1, and the capabilities.
+	my $lp = $def->{LinuxParameters} || {};
+	push @o, '--init' if $lp->{InitProcessEnabled};
+	push @o, map { ('--cap-drop', $_) } @{ ($lp->{Capabilities} || {})->{Drop} || [] };
 	# Fargate has no per-task process limit to copy; this bounds a fork
 	# bomb all the same.
 	push @o, '--pids-limit', '256';
@@ -603,17 +607,24 @@ ok((grep { (eval { decode_json($_) } || {})->{uri} eq '/signup' } @access),
 ok((grep { /^\{.*"status":303/ } split /\n/, $out), 'the pool logs requests as JSON on stdout');
 
 # --- stopping, as ECS does: the sidecar first (it depends on the app) -----
+# ECS sends SIGTERM whatever the image's STOPSIGNAL; the sidecar's
+# entrypoint must turn it into nginx's graceful SIGQUIT.
 for my $svc (@services) {
 	for my $ctr (qw(nginx app)) {
 		my $name = "$pod{$svc}-$ctr";
 		my $started = time;
-		($rc, $out) = podman('stop', $name);
+		($rc, $out) = podman('kill', '--signal', 'TERM', $name);
+		is($rc, 0, "$svc $ctr: SIGTERM sent, as ECS stops a task") or diag($out);
+		($rc, $out) = podman('wait', $name);
 		my $took = time - $started;
-		is($rc, 0, "$svc $ctr: podman stop") or diag($out);
-		cmp_ok($took, '<', 10, sprintf("$svc $ctr: ... ends it in %.1f s, on its stop signal, well inside the stop timeout", $took));
-		unlike($out, qr/resorting to SIGKILL/, "$svc $ctr: ... without SIGKILL");
+		cmp_ok($took, '<', 10, sprintf("$svc $ctr: ... it ends in %.1f s, well inside the stop timeout", $took));
 		($rc, $out) = podman('inspect', '--format', '{{.State.ExitCode}}', $name);
 		is($out, "0\n", "$svc $ctr: ... with exit status 0");
+		if ($ctr eq 'nginx') {
+			($rc, $out) = podman('logs', $name);
+			like($out, qr/^sidecar: SIGTERM, stopping nginx gracefully \(SIGQUIT\)$/m,
+				"$svc nginx: ... having passed SIGTERM on as SIGQUIT, nginx's graceful stop");
+		}
 	}
 	($rc, $out) = podman('pod', 'rm', $pod{$svc});
 	is($rc, 0, "$svc: the pod is removed") or diag($out);

@@ -848,7 +848,7 @@ rule('container-stop-timeout', 'stopTimeout exceeds the drain and the app\'s SHU
   }
 });
 
-rule('container-hardening', 'every container: read-only root filesystem, non-root user, awslogs with retention', (dep, ctx) => {
+rule('container-hardening', 'every container: read-only root filesystem, non-root user, an init process, no capabilities, awslogs with retention', (dep, ctx) => {
   for (const t of all(dep, 'AWS::ECS::TaskDefinition')) {
     list(t.props.ContainerDefinitions).forEach((c, i) => {
       const w = where(t.inst, t.id, `Properties.ContainerDefinitions[${i}]`);
@@ -856,6 +856,12 @@ rule('container-hardening', 'every container: read-only root filesystem, non-roo
       const user = c.User === undefined ? '' : String(c.User);
       if (!user || /^(0|root)(:|$)/.test(user)) ctx.fail(w, `${c.Name} runs as root; set User to a non-root uid`);
       else if (user !== ctx.contract.user) ctx.fail(w, `${c.Name} runs as ${user}, not the images' user ${ctx.contract.user}`);
+      const lp = c.LinuxParameters || {};
+      if (!truthy(lp.InitProcessEnabled)) ctx.fail(w, `${c.Name} has no init process (LinuxParameters.InitProcessEnabled) to reap orphans and pass the stop signal on`);
+      const drop = list(lp.Capabilities && lp.Capabilities.Drop).map(String);
+      if (!drop.includes('ALL') || list(lp.Capabilities && lp.Capabilities.Add).length) {
+        ctx.fail(w, `${c.Name} keeps Linux capabilities; drop ALL and add none`);
+      }
       const log = c.LogConfiguration || {};
       const group = log.Options && log.Options['awslogs-group'];
       if (log.LogDriver !== 'awslogs' || !isType(group, 'AWS::Logs::LogGroup')) {
@@ -1464,6 +1470,82 @@ rule('flow-logs', 'every VPC logs its traffic (a flow log on the VPC)', (dep, ct
     if (!logs.length) ctx.fail(where(vpc.inst, vpc.id), 'VPC has no flow log');
     for (const f of logs) {
       if (f.props.TrafficType !== 'ALL') ctx.fail(where(f.inst, f.id, 'Properties.TrafficType'), `flow log records ${text(f.props.TrafficType)} traffic, not ALL`);
+    }
+  }
+});
+
+// --- the network boundary -----------------------------------------------------
+
+function egressRules(sg) {
+  const rules = [];
+  list(sg.inst.props(sg.id).SecurityGroupEgress).forEach((r, i) => {
+    rules.push({ ...r, where: where(sg.inst, sg.id, `Properties.SecurityGroupEgress[${i}]`) });
+  });
+  for (const inst of sg.inst.deployment.instances) {
+    for (const [id] of inst.ofType('AWS::EC2::SecurityGroupEgress')) {
+      const r = inst.props(id);
+      if (sameResource(r.GroupId, sg)) rules.push({ ...r, where: where(inst, id) });
+    }
+  }
+  return rules;
+}
+
+rule('task-egress', 'task groups open connections only to the interface endpoints and S3 on 443 and to the database on 5432', (dep, ctx) => {
+  const endpoints = all(dep, 'AWS::EC2::VPCEndpoint');
+  const endpointGroups = endpoints.filter((e) => e.props.VpcEndpointType === 'Interface')
+    .flatMap((e) => list(e.props.SecurityGroupIds));
+  const dbGroups = all(dep, 'AWS::RDS::DBInstance').flatMap((d) => list(d.props.VPCSecurityGroups));
+  const seen = new Set();
+  for (const sg of taskGroups(dep, ctx)) {
+    if (!isType(sg, 'AWS::EC2::SecurityGroup')) continue;
+    const key = `${sg.inst.name}:${sg.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const rules = egressRules(sg);
+    if (!rules.length) ctx.fail(where(sg.inst, sg.id), `${sg.id} keeps the default egress to anywhere`);
+    for (const r of rules) {
+      const port = portRange(r);
+      const to443 = port && port[0] === 443 && port[1] === 443;
+      const to5432 = port && port[0] === 5432 && port[1] === 5432;
+      const toEndpoints = to443 && endpointGroups.some((g) => sameResource(g, r.DestinationSecurityGroupId));
+      const toS3 = to443 && r.DestinationPrefixListId !== undefined && r.CidrIp === undefined;
+      const toDb = to5432 && dbGroups.some((g) => sameResource(g, r.DestinationSecurityGroupId));
+      if (!(toEndpoints || toS3 || toDb)) {
+        const dest = r.DestinationSecurityGroupId !== undefined ? `security group ${text(r.DestinationSecurityGroupId)}`
+          : r.DestinationPrefixListId !== undefined ? `prefix list ${text(r.DestinationPrefixListId)}`
+            : text(r.CidrIp !== undefined ? r.CidrIp : r.CidrIpv6);
+        ctx.fail(r.where, `${sg.id} may connect to ${describePorts(r)} of ${dest}; only the endpoints and S3 on 443 and the database on 5432`);
+      }
+    }
+  }
+});
+
+function isAccountToken(v) {
+  return v === '«AWS::AccountId»';
+}
+
+rule('endpoint-policies', 'interface endpoints serve this account only; the S3 gateway reads ECR\'s layer bucket only', (dep, ctx) => {
+  for (const e of all(dep, 'AWS::EC2::VPCEndpoint')) {
+    const w = where(e.inst, e.id, 'Properties.PolicyDocument');
+    const doc = e.props.PolicyDocument;
+    if (!doc) {
+      ctx.fail(w, 'endpoint has no policy, so it lets any principal reach any resource');
+      continue;
+    }
+    const allows = list(doc.Statement).filter((st) => st.Effect === 'Allow');
+    for (const st of allows) {
+      if (e.props.VpcEndpointType === 'Gateway') {
+        const ok = list(st.Resource).length && list(st.Resource).every((r) => /:s3:::prod-.*-starport-layer-bucket\/\*$/.test(String(r)));
+        const actions = list(st.Action).map(String);
+        if (!ok || actions.some((a) => a !== 's3:GetObject')) {
+          ctx.fail(w, `S3 gateway endpoint allows ${actions.join(', ')} on ${list(st.Resource).map(String).join(', ')}; only s3:GetObject on ECR's layer bucket`);
+        }
+      } else {
+        const eq = (st.Condition || {}).StringEquals || {};
+        if (!isAccountToken(eq['aws:PrincipalAccount']) && !isAccountToken(eq['aws:ResourceAccount'])) {
+          ctx.fail(w, 'interface endpoint allows principals of any account (no aws:PrincipalAccount condition)');
+        }
+      }
     }
   }
 });
