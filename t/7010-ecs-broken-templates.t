@@ -167,6 +167,17 @@ my @cases = (
 	  from => 'MetricName: FreeableMemory', to => 'MetricName: SwapUsage',
 	  expect => '[alarms] database.yaml Resources.Database: no CloudWatch alarm on FreeableMemory' },
 
+	# --- tiers and the load balancer's place ------------------------------------
+	{ name => 'private subnets routed to the internet', file => 'network.yaml',
+	  from => "  PrivateSubnet1Routes:\n",
+	  to => "  PrivateDefaultRoute:\n    Type: AWS::EC2::Route\n    DependsOn: InternetGatewayAttachment\n    Properties:\n"
+	      . "      RouteTableId: !Ref PrivateRouteTable\n      DestinationCidrBlock: 0.0.0.0/0\n      GatewayId: !Ref InternetGateway\n\n"
+	      . "  PrivateSubnet1Routes:\n",
+	  expect => '[subnet-tiers] network.yaml Resources.PrivateSubnet1: private subnet has a route to an internet gateway' },
+	{ name => 'internal load balancer', file => 'cluster.yaml',
+	  from => 'Scheme: internet-facing', to => 'Scheme: internal',
+	  expect => '[alb-public] cluster.yaml Resources.LoadBalancer.Properties.Scheme: load balancer scheme is internal, not internet-facing' },
+
 	# --- security groups -----------------------------------------------------
 	{ name => 'database open to the world on 5432', file => 'network.yaml',
 	  from => "      GroupDescription: PostgreSQL, 5432 from the task groups only\n",
