@@ -41,6 +41,7 @@ services="signup hours board"
 usage() {
 	echo "usage: ecs/deploy.sh [--yes] STACK REGION [Param=Value ...]" >&2
 	echo "  first deploy needs SignupImage= HoursImage= BoardImage= SidecarImage= MigrateImage=" >&2
+	echo "  CertificateArn= and AlarmEmail= (or AlarmTopicArn=)" >&2
 	exit 2
 }
 
