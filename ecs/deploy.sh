@@ -247,6 +247,12 @@ while read -r name template service; do
 		[ "$service" != - ] && prefix=$(cap "$service")
 		[ "$seen" = yes ] || die "$stack-$name does not exist yet and needs ${prefix}$p=..."
 	done < <(template_params "$here/$template")
+	# The cluster template's Rules refuse an alarm topic nobody reads; say
+	# so before the network stack is touched.
+	if [ "$name" = cluster ] && [[ " ${overrides[*]-} " != *" AlarmEmail="?* ]] &&
+		[[ " ${overrides[*]-} " != *" AlarmTopicArn="?* ]]; then
+		die "$stack-cluster does not exist yet and needs AlarmEmail=... (or AlarmTopicArn=...): alarms must reach someone"
+	fi
 done <<<"$stacks"
 
 # deploy_stack NAME TEMPLATE REVIEW: create or update STACK-NAME with the

@@ -83,7 +83,7 @@ like($config_c, qr/config_int\("DB_TIMEOUT_MS", \d+, \Q$contract->{app}{db_timeo
 # The deploy plan, printed instead of run.
 local $ENV{DRY_RUN} = 1;
 my @images = qw(SignupImage=reg/signup:1 HoursImage=reg/hours:1 BoardImage=reg/board:1
-	SidecarImage=reg/nginx:1 MigrateImage=reg/migrate:1
+	SidecarImage=reg/nginx:1 MigrateImage=reg/migrate:1 AlarmEmail=ops@example.com
 	CertificateArn=arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab);
 ($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', @images, 'DesiredCount=3',
 	'BoardDesiredCount=4', 'AzCount=3');
@@ -128,6 +128,14 @@ unlike($out, qr/cloudformation deploy/, '... before any stack is touched');
 ($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', grep { !/^CertificateArn=/ } @images);
 isnt($rc, 0, 'a first deploy without a certificate is refused: HTTPS is the only way in');
 like($out, qr/astro-cluster does not exist yet and needs CertificateArn=/, '... naming what is missing');
+
+($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', grep { !/^AlarmEmail=/ } @images);
+isnt($rc, 0, 'a first deploy without anyone to receive the alarms is refused');
+like($out, qr/astro-cluster does not exist yet and needs AlarmEmail=\.\.\. \(or AlarmTopicArn=\.\.\.\)/, '... naming what is missing');
+unlike($out, qr/cloudformation deploy/, '... before any stack is touched');
+($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', (grep { !/^AlarmEmail=/ } @images),
+	'AlarmTopicArn=arn:aws:sns:eu-west-1:123456789012:ops');
+is($rc, 0, 'an existing alarm topic will do instead') or diag($out);
 
 ($rc, $out) = run('ecs/deploy.sh', 'astro', 'eu-west-1', @images, 'DesiredCuont=3');
 isnt($rc, 0, 'a misspelt parameter is refused');
