@@ -144,8 +144,11 @@ worker_take(FCGX_Request *fr, int listen_fd, int timeout_s)
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-		    errno != ECONNABORTED)
+		/* EINVAL: the supervisor shut a TCP socket down (draining). */
+		if (errno == EINVAL)
+			worker_stop = 1;
+		else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		         errno != EINTR && errno != ECONNABORTED)
 			log_error("accept: %s", strerror(errno));
 		return -1;
 	}
