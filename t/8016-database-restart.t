@@ -12,6 +12,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 use AstroTest;
 use POSIX ();
+use Time::HiRes ();
 use Test::More;
 
 # One worker of each kind, so the test knows which connection a request
@@ -97,5 +98,21 @@ release_hours_lock($env, $lock);
 is $status, 303, '  and succeeds once the lock goes';
 like $c->get('/hours')->{content}, qr{<td>resent</td>|resent}, '  logged';
 is psql($env, "SELECT count(*) FROM astro.hours_entries WHERE note = 'resent'"), 1, '  once';
+
+# Back after an outage: the workers find it within about a second (their
+# back-off is at most 1 s, and the first to connect tells the others),
+# not after a back-off of several seconds each.
+system("$top/scripts/pg", 'stop', "$env->{ASTRO_DIR}/pg") == 0 or die 'pg stop';
+my $down = 0;
+for (1 .. 12) {
+    $down++ if $side->get('/board.json', \%nocache)->{status} == 503;
+    select undef, undef, undef, 0.25;
+}
+ok $down >= 10, "during the outage the board is 503 ($down of 12)";
+system("$top/scripts/pg", 'start', "$env->{ASTRO_DIR}/pg") == 0 or die 'pg start';
+my $t0 = Time::HiRes::time();
+ok wait_until(sub { $side->get('/board.json', \%nocache)->{status} == 200 }), 'the database is back';
+my $took = Time::HiRes::time() - $t0;
+ok $took < 3, sprintf('  and found within 3 s (%.1f s)', $took);
 
 done_testing;
