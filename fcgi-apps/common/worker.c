@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +48,8 @@
 
 #define ARENA_LIMIT   (1024 * 1024)
 #define RESP_MAX_BODY (1024 * 1024)
+/* The hashing workers' nice value (page workers keep 0). */
+#define HASH_NICE 10
 
 static volatile sig_atomic_t worker_stop;
 
@@ -280,6 +283,12 @@ worker_run(const struct pool *pool, const struct pool_group *g, int slot)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	srand((unsigned)getpid() ^ (unsigned)time(NULL));
 	metrics_attach(slot);
+	/* A hash is 0.2 s of CPU that nobody watches tick; a page is a few
+	 * milliseconds someone waits for. Hashing workers yield the cores
+	 * to page workers, so a log-in burst slows the hashes, not the
+	 * pages. */
+	if (g->hashing && setpriority(PRIO_PROCESS, 0, HASH_NICE) == -1)
+		log_error("setpriority: %s", strerror(errno));
 	worker_init(&ctx, pool, g->hashing);
 	ev.data.fd = g->fd;
 	if ((efd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
