@@ -32,8 +32,13 @@ ok wait_until(sub { busy() == 1 }), 'the only worker is inside the request';
 
 open my $fh, '<', "$env->{ASTRO_DIR}/pids/pool-hours.pid" or die $!;
 chomp(my $sup = <$fh>);
-my ($worker) = grep { my $st = do { local $/; open my $f, '<', "/proc/$_/stat" or next; <$f> };
-    $st =~ /\) \S+ $sup / } do { opendir my $d, '/proc' or die; grep {/^\d+$/} readdir $d };
+# The pool's one worker: the child of its supervisor, from /proc/PID/stat.
+sub parent_of {
+    open my $f, '<', "/proc/$_[0]/stat" or return 0;
+    my ($ppid) = (<$f> // '') =~ /\) \S+ ([0-9]+)/;
+    return $ppid // 0;
+}
+my ($worker) = grep { parent_of($_) == $sup } do { opendir my $d, '/proc' or die; grep {/^\d+$/} readdir $d };
 ok $worker, 'found the worker';
 kill 'KILL', $worker;
 release_hours_lock($env, $lock);
