@@ -31,12 +31,10 @@ struct row {
 	long rank;
 };
 
-enum board_key { BOARD_AFTER, BOARD__MAX };
-
 static enum valid_err valid_cursor(struct form_value *v,
                                    const struct valid_env *env);
 
-static const struct form_field board_fields[BOARD__MAX] = {
+const struct form_field board_fields[BOARD__MAX] = {
     [BOARD_AFTER] = {"after", CURSOR_MAX, valid_cursor},
 };
 
@@ -144,8 +142,7 @@ board_fetch(struct ctx *ctx, const struct cursor *c, struct row *rows,
 		             &res);
 	}
 	if (rc != DB_OK)
-		return rc == DB_UNAVAILABLE ? RESULT_DB_UNAVAILABLE
-		                            : RESULT_ERROR;
+		return result_from_db(rc, &ctx->db, "board");
 	n = PQntuples(res);
 	*more = n > board_page_size;
 	if (*more)
@@ -186,19 +183,14 @@ static enum result
 board_load(struct ctx *ctx, struct cursor *c, struct row **rows, int *n,
            int *more, PGresult **res)
 {
-	struct form_value vals[BOARD__MAX];
-	enum result rc;
+	struct form_value *vals = ctx->form;
 
-	if (form_parse(&ctx->arena, ctx->req.query, strlen(ctx->req.query),
-	               board_fields, BOARD__MAX, vals, &ctx->env) != FORM_OK ||
-	    !form_valid(vals, BOARD__MAX))
+	if (!form_valid(vals, BOARD__MAX))
 		return RESULT_BAD_REQUEST;
 	if (vals[BOARD_AFTER].len > 0)
 		cursor_parse(vals[BOARD_AFTER].s, vals[BOARD_AFTER].len, c);
 	else
 		memset(c, 0, sizeof(*c));
-	if ((rc = viewer_load(ctx)) != RESULT_OK)
-		return rc;
 	*rows =
 	    arena_alloc(&ctx->arena, sizeof(**rows) * (size_t)board_page_size);
 	if (*rows == NULL)

@@ -5,8 +5,18 @@
 #include "board.h"
 
 static const struct route routes[] = {
-    {"/board", HTTP_GET, board_html},
-    {"/board.json", HTTP_GET, board_json},
+    {.path = "/board",
+     .methods = HTTP_GET,
+     .fn = board_html,
+     .access = ROUTE_ANYONE,
+     .query_form = board_fields,
+     .nquery = BOARD__MAX},
+    {.path = "/board.json",
+     .methods = HTTP_GET,
+     .fn = board_json,
+     .access = ROUTE_ANYONE,
+     .query_form = board_fields,
+     .nquery = BOARD__MAX},
 };
 
 /*
@@ -22,7 +32,7 @@ static const struct db_stmt stmts[STMT__MAX] = {
     [STMT_BOARD_FIRST] = {"board_first",
                           "SELECT id, name, total_hours FROM astro.astronauts"
                           " ORDER BY total_hours DESC, id LIMIT $1",
-                          1},
+                          1, 0},
     [STMT_BOARD_AFTER] = {"board_after",
                           "(SELECT id, name, total_hours FROM astro.astronauts"
                           "  WHERE total_hours = $1 AND id > $2"
@@ -32,7 +42,7 @@ static const struct db_stmt stmts[STMT__MAX] = {
                           "  WHERE total_hours < $1"
                           "  ORDER BY total_hours DESC, id LIMIT $3)"
                           " ORDER BY total_hours DESC, id LIMIT $3",
-                          1},
+                          1, 0},
 };
 
 static const struct app board_app = {

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
 
@@ -47,6 +48,45 @@ config_cpus(void)
 	return 1;
 }
 
+/* FCGI_HASH_LISTEN's default, from FCGI_LISTEN. Returns 0 or -1. */
+static int
+config_hash_listen(struct config *cfg)
+{
+	const char *l = cfg->fcgi_listen, *colon = strrchr(l, ':');
+	size_t len = strlen(l);
+	char *end;
+	long port;
+	int n;
+
+	if ((cfg->fcgi_hash_listen = getenv("FCGI_HASH_LISTEN")) != NULL &&
+	    *cfg->fcgi_hash_listen != '\0')
+		return 0;
+	cfg->fcgi_hash_listen = cfg->hash_listen_buf;
+	if (l[0] == '/' && len > 5 && strcmp(l + len - 5, ".sock") == 0)
+		n = snprintf(cfg->hash_listen_buf, sizeof(cfg->hash_listen_buf),
+		             "%.*s-hash.sock", (int)(len - 5), l);
+	else if (l[0] == '/' || colon == NULL)
+		n = snprintf(cfg->hash_listen_buf, sizeof(cfg->hash_listen_buf),
+		             "%s-hash", l);
+	else {
+		port = strtol(colon + 1, &end, 10);
+		if (*end != '\0' || port < 1 || port >= 65535)
+			n = -1;
+		else
+			n = snprintf(cfg->hash_listen_buf,
+			             sizeof(cfg->hash_listen_buf), "%.*s:%ld",
+			             (int)(colon - l), l, port + 1);
+	}
+	if (n < 0 || (size_t)n >= sizeof(cfg->hash_listen_buf)) {
+		fprintf(stderr,
+		        "FCGI_LISTEN=%s: cannot derive "
+		        "FCGI_HASH_LISTEN; set it\n",
+		        l);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_load(struct config *cfg, const char *service)
 {
@@ -69,8 +109,18 @@ config_load(struct config *cfg, const char *service)
 	    config_int("HEALTH_STUCK_SECONDS", 30, 1, 3600,
 	               &cfg->health_stuck) == -1 ||
 	    config_int("HASH_CONCURRENCY", config_cpus(), 1, 256,
-	               &cfg->hash_concurrency) == -1)
+	               &cfg->hash_concurrency) == -1 ||
+	    config_int("HASH_WAITERS", 1, 0, 256, &cfg->hash_waiters) == -1 ||
+	    config_int("DRAIN_GRACE", 4, 0, 600, &cfg->drain_grace) == -1 ||
+	    config_int("FCGI_TIMEOUT", 10, 1, 600, &cfg->fcgi_timeout) == -1 ||
+	    config_hash_listen(cfg) == -1)
 		return -1;
+	if (cfg->drain_grace >= cfg->shutdown_timeout) {
+		fprintf(stderr,
+		        "DRAIN_GRACE=%d must be below SHUTDOWN_TIMEOUT=%d\n",
+		        cfg->drain_grace, cfg->shutdown_timeout);
+		return -1;
+	}
 	cfg->max_body = (size_t)body;
 	return 0;
 }

@@ -11,8 +11,12 @@
 #include <stddef.h>
 
 struct config {
-	const char *service;        /* "signup", "hours" or "board" */
-	const char *fcgi_listen;    /* FCGI_LISTEN: host:port or /path */
+	const char *service;     /* "signup", "hours" or "board" */
+	const char *fcgi_listen; /* FCGI_LISTEN: host:port or /path */
+	/* FCGI_HASH_LISTEN: the hashing workers' socket; by default
+	 * FCGI_LISTEN's path with "-hash" before ".sock" (or appended),
+	 * or the next port. */
+	const char *fcgi_hash_listen;
 	const char *metrics_listen; /* METRICS_LISTEN: metrics and health */
 	const char *html_dir;       /* HTML_DIR: templates */
 	int workers;                /* WORKERS */
@@ -23,6 +27,10 @@ struct config {
 	size_t max_body;            /* MAX_BODY: bytes of a request body */
 	int health_stuck;           /* HEALTH_STUCK_SECONDS */
 	int hash_concurrency;       /* HASH_CONCURRENCY: scrypt at once */
+	int hash_waiters; /* HASH_WAITERS: hashing workers beyond that */
+	int drain_grace;  /* DRAIN_GRACE: seconds served after SIGTERM */
+	int fcgi_timeout; /* FCGI_TIMEOUT: seconds a peer may stall */
+	char hash_listen_buf[256];
 };
 
 /* Fills cfg from the environment. Returns 0, or -1 after printing which

@@ -1,31 +1,40 @@
 #include <errno.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
+#include "clock.h"
 #include "db.h"
+#include "dbhost.h"
 #include "log.h"
 
+/* Attempts after a failure are spaced 100 ms doubling to 1 s: short
+ * enough that a database that answers again is found within a second,
+ * long enough that a dead one is not hammered. And the first worker to
+ * connect again tells the others (db_up), who then retry at once. */
 #define DB_BACKOFF_MIN_MS 100
-#define DB_BACKOFF_MAX_MS 5000
+#define DB_BACKOFF_MAX_MS 1000
 
-static long long
-db_now_ms(void)
+/* Shared by the pool's processes: when a worker last connected. */
+struct db_shared {
+	_Atomic long long up_at_ms; /* clock_ms() time; 0: never */
+};
+
+static struct db_shared *db_up;
+
+int
+db_share(void)
 {
-	struct timespec ts;
+	void *p = mmap(NULL, sizeof(*db_up), PROT_READ | PROT_WRITE,
+	               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long long
-db_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	if (p == MAP_FAILED)
+		return -1;
+	db_up = p;
+	return dbhost_init();
 }
 
 void
@@ -56,7 +65,7 @@ db_deadline(const struct db *db)
 
 	if (db->in_request)
 		left -= (long long)db->busy_ms;
-	return db_now_ms() + (left > 0 ? left : 0);
+	return (long long)clock_ms() + (left > 0 ? left : 0);
 }
 
 void
@@ -71,7 +80,7 @@ db_close(struct db *db)
 static void
 db_fail(struct db *db, const char *what)
 {
-	const char *msg = db->conn ? PQerrorMessage(db->conn) : "no memory";
+	const char *msg = db->conn ? PQerrorMessage(db->conn) : dbhost_error();
 	size_t len = strlen(msg);
 	int jitter;
 
@@ -86,7 +95,8 @@ db_fail(struct db *db, const char *what)
 	/* Up to 25% less, so workers that lost the server together do not
 	 * come back in lockstep. */
 	jitter = rand() % (db->backoff_ms / 4 + 1);
-	db->retry_at_ms = db_now_ms() + db->backoff_ms - jitter;
+	db->failed_at_ms = (long long)clock_ms();
+	db->retry_at_ms = db->failed_at_ms + db->backoff_ms - jitter;
 }
 
 /* Waits for the socket; 1 when ready, 0 on deadline, -1 on error. */
@@ -102,7 +112,7 @@ db_wait(PGconn *conn, int for_write, long long deadline)
 	if (pfd.fd < 0)
 		return -1;
 	for (;;) {
-		if ((left = deadline - db_now_ms()) <= 0)
+		if ((left = deadline - (long long)clock_ms()) <= 0)
 			return 0;
 		rc = poll(&pfd, 1, (int)left);
 		if (rc > 0)
@@ -194,37 +204,35 @@ db_prepare_all(struct db *db, long long deadline)
 	return 0;
 }
 
+/* 1 while this worker should not try to connect yet: in its back-off,
+ * and no other worker has connected since its last failure. */
+static int
+db_backing_off(const struct db *db)
+{
+	long long up = db_up ? atomic_load(&db_up->up_at_ms) : 0;
+
+	return (long long)clock_ms() < db->retry_at_ms &&
+	       up <= db->failed_at_ms;
+}
+
 static int
 db_connect_by(struct db *db, long long deadline)
 {
-	const char *keys[] = {"fallback_application_name", NULL};
-	const char *vals[] = {db->app_name, NULL};
-	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
-	long long now = db_now_ms();
-	int rc;
-
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
 		return 0;
 	db_close(db);
-	if (now < db->retry_at_ms)
+	if (db_backing_off(db))
 		return -1;
-	db->conn = PQconnectStartParams(keys, vals, 0);
-	if (db->conn == NULL || PQstatus(db->conn) == CONNECTION_BAD)
+	if ((db->conn = dbhost_connect(db->app_name, (double)deadline)) == NULL)
 		goto fail;
-	while (st != PGRES_POLLING_OK) {
-		if (st == PGRES_POLLING_FAILED)
-			goto fail;
-		rc = db_wait(db->conn, st == PGRES_POLLING_WRITING, deadline);
-		if (rc != 1)
-			goto fail;
-		st = PQconnectPoll(db->conn);
-	}
 	if (PQsetnonblocking(db->conn, 1) != 0 ||
 	    db_prepare_all(db, deadline) == -1)
 		goto fail;
 	db->backoff_ms = 0;
 	db->retry_at_ms = 0;
 	db->stats.connects++;
+	if (db_up)
+		atomic_store(&db_up->up_at_ms, (long long)clock_ms());
 	return 0;
 fail:
 	db->stats.connect_failures++;
@@ -233,10 +241,14 @@ fail:
 }
 
 /*
- * Errors that say "not now" rather than "not this": the server is going
- * away, is a read-only standby (a failover in progress, or a stale DNS
- * answer after one), is out of resources, or cancelled the statement at
- * statement_timeout. Returns 2 when the connection should be dropped.
+ * Errors that say "not now" rather than "not this". Returns 2 when they
+ * mean "this connection is gone": the connection failed (08), the
+ * server is shutting down or restarting (57P01 admin shutdown, 57P02
+ * crash shutdown, 57P03 cannot connect now), or it is a read-only
+ * server (25006: a demoted primary, or a stale DNS answer after a
+ * failover); the statement is then sent again once on a fresh
+ * connection if it is safe to. Returns 1 for the rest (out of
+ * resources, statement_timeout, serialization): never resent.
  */
 static int
 db_transient(const char *state)
@@ -251,7 +263,7 @@ db_transient(const char *state)
 }
 
 static enum db_rc
-db_classify(struct db *db, PGresult *r)
+db_classify(struct db *db, PGresult *r, int *gone)
 {
 	const char *state, *cons;
 	int transient;
@@ -271,6 +283,7 @@ db_classify(struct db *db, PGresult *r)
 	         cons ? cons : "");
 	transient = db_transient(db->sqlstate);
 	if (transient == 2 || PQstatus(db->conn) != CONNECTION_OK) {
+		*gone = strcmp(db->sqlstate, "25006") == 0 ? 1 : 2;
 		db_fail(db, "statement failed");
 		return DB_UNAVAILABLE;
 	}
@@ -280,50 +293,83 @@ db_classify(struct db *db, PGresult *r)
 	return DB_FAILED;
 }
 
+/*
+ * One attempt: sends the statement and classifies its answer. *sent is
+ * set when the server may have carried it out without saying so (sent,
+ * then the connection was lost, timed out, or died with it); *gone when
+ * the connection is gone and the statement may be resent.
+ */
+static enum db_rc
+db_attempt(struct db *db, int stmt, int nparams, const char *const *values,
+           const int *lengths, const int *formats, PGresult **res,
+           long long deadline, int *sent, int *gone)
+{
+	enum wait_rc wrc;
+	enum db_rc rc;
+	int how = 0;
+
+	*gone = 0;
+	if (!PQsendQueryPrepared(db->conn, db->stmts[stmt].name, nparams,
+	                         values, lengths, formats, 0)) {
+		db_fail(db, "connection lost");
+		*gone = 1;
+		return DB_UNAVAILABLE;
+	}
+	wrc = db_result(db, deadline, res);
+	if (wrc == WAIT_RESULT) {
+		if ((rc = db_classify(db, *res, &how)) != DB_OK) {
+			PQclear(*res);
+			*res = NULL;
+		}
+		/* 25006 refused the statement; 57P0x and 08 may have come
+		 * after it ran. */
+		*sent |= how == 2;
+		*gone = how != 0;
+		return rc;
+	}
+	PQclear(*res);
+	*res = NULL;
+	db_fail(db, wrc == WAIT_TIMEOUT ? "statement timed out"
+	                                : "connection lost");
+	*sent = 1;
+	*gone = wrc == WAIT_LOST;
+	return DB_UNAVAILABLE;
+}
+
 enum db_rc
 db_exec(struct db *db, int stmt, int nparams, const char *const *values,
         const int *lengths, const int *formats, PGresult **res)
 {
-	enum wait_rc wrc = WAIT_LOST;
-	enum db_rc rc;
-	long long start = db_now_us(), deadline = db_deadline(db);
-	int attempt;
+	enum db_rc rc = DB_UNAVAILABLE;
+	double start = clock_ms();
+	long long deadline = db_deadline(db);
+	int attempt, sent = 0, gone = 0;
 
 	*res = NULL;
 	db->sqlstate[0] = db->constraint[0] = '\0';
 	for (attempt = 0; attempt < 2; attempt++) {
-		if (db_connect_by(db, deadline) == -1)
+		if (db_connect_by(db, deadline) == -1) {
+			rc = DB_UNAVAILABLE;
 			break;
-		if (!PQsendQueryPrepared(db->conn, db->stmts[stmt].name,
-		                         nparams, values, lengths, formats, 0))
-			wrc = WAIT_LOST;
-		else
-			wrc = db_result(db, deadline, res);
-		if (wrc == WAIT_RESULT) {
-			if ((rc = db_classify(db, *res)) != DB_OK) {
-				PQclear(*res);
-				*res = NULL;
-			}
-			if (rc == DB_UNAVAILABLE)
-				db->stats.unavailable++;
-			db->busy_ms += (db_now_us() - start) / 1000.0;
-			return rc;
 		}
-		PQclear(*res);
-		*res = NULL;
-		db_fail(db, wrc == WAIT_TIMEOUT ? "statement timed out"
-		                                : "connection lost");
-		/* A connection that died while idle (a restarted or failed
-		 * over server) is found on the next use; one immediate retry
-		 * on a fresh connection hides that from the user. */
-		if (wrc != WAIT_LOST || !db->stmts[stmt].retry ||
-		    deadline <= db_now_ms())
+		rc = db_attempt(db, stmt, nparams, values, lengths, formats,
+		                res, deadline, &sent, &gone);
+		/* A connection the server closed while it was idle (a
+		 * restart, a failover) is found on the next use: one
+		 * immediate resend on a fresh connection hides that, for a
+		 * statement that is safe to send twice. */
+		if (rc != DB_UNAVAILABLE || !gone || !db->stmts[stmt].retry ||
+		    deadline <= (long long)clock_ms())
 			break;
 		db->retry_at_ms = 0;
 	}
-	db->stats.unavailable++;
-	db->busy_ms += (db_now_us() - start) / 1000.0;
-	return DB_UNAVAILABLE;
+	if (rc == DB_UNAVAILABLE) {
+		db->stats.unavailable++;
+		if (sent && db->stmts[stmt].writes)
+			rc = DB_UNKNOWN;
+	}
+	db->busy_ms += (clock_ms() - start);
+	return rc;
 }
 
 int
@@ -335,7 +381,7 @@ db_connect(struct db *db)
 int
 db_retry_after(const struct db *db)
 {
-	long long left = db->retry_at_ms - db_now_ms();
+	long long left = db->retry_at_ms - (long long)clock_ms();
 
 	return left <= 1000 ? 1 : (int)((left + 999) / 1000);
 }

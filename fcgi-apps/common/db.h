@@ -5,13 +5,20 @@
  * Nothing here can hang a worker: connecting and every query run on a
  * non-blocking socket against a deadline, and all of a request's database
  * time together is bounded by DB_TIMEOUT_MS (retries included). When the
- * database is gone, db_exec() returns DB_UNAVAILABLE at once, and reconnection
- * is attempted on later requests with exponential backoff (100 ms doubling to 5
- * s, with jitter), so a worker never spins on a dead server and a recovered
- * server is found within seconds.
+ * database is gone, db_exec() returns DB_UNAVAILABLE at once, and
+ * reconnection is attempted on later requests with a back-off of 100 ms
+ * doubling to 1 s (with jitter), cut short as soon as any worker of the
+ * pool connects again, so a worker never spins on a dead server and a
+ * recovered one is found within a second.
+ *
+ * A statement marked retry is sent again once on a fresh connection when
+ * the first answer says the connection is gone (a restart, a failover);
+ * never after any other error.
  *
  * Connection parameters come from libpq's own environment (PGHOST,
- * PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE, ...).
+ * PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE,
+ * PGTARGETSESSIONATTRS, ...); a PGHOST/PGPORT list is tried host by host
+ * (dbhost.h).
  */
 #ifndef DB_H
 #define DB_H
@@ -21,7 +28,8 @@
 struct db_stmt {
 	const char *name;
 	const char *sql;
-	int retry; /* safe to send again if the connection was lost */
+	int retry;  /* safe to send again if the connection was lost */
+	int writes; /* changes data: a lost answer leaves it unknown */
 };
 
 struct db_stats {
@@ -37,8 +45,9 @@ struct db {
 	int n;
 	const char *app_name;
 	int timeout_ms;
-	long long retry_at_ms; /* no connection attempt before this */
-	int in_request;        /* db_begin_request() has been called */
+	long long retry_at_ms;  /* no connection attempt before this */
+	long long failed_at_ms; /* when the last attempt failed */
+	int in_request;         /* db_begin_request() has been called */
 	int backoff_ms;
 	double busy_ms;      /* time in db_exec during the current request */
 	char sqlstate[6];    /* of the last DB_FAILED */
@@ -50,8 +59,13 @@ enum db_rc {
 	DB_OK = 0,
 	DB_UNAVAILABLE, /* no connection, lost, timed out, or read-only */
 	DB_FAILED,      /* the server refused the statement: see sqlstate */
+	DB_UNKNOWN,     /* sent, then no answer: it may have been carried out */
 };
 
+/* Before the workers are forked: maps what they share (when one last
+ * connected) and reads the PGHOST/PGPORT lists (dbhost.h). Returns 0,
+ * or -1 after logging. */
+int db_share(void);
 void db_init(struct db *db, const struct db_stmt *stmts, int n,
              const char *app_name, int timeout_ms);
 /* Connects now if no connection is open and backoff allows. Returns 0 if

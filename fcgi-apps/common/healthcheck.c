@@ -5,23 +5,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "server.h"
-
-static long long
-hc_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Waits for fd to be ready before the deadline. Returns 1 or 0. */
 static int
 hc_ready(int fd, short events, long long deadline)
 {
 	struct pollfd pfd = {fd, events, 0};
-	long long left = deadline - hc_now();
+	long long left = deadline - (long long)clock_ms();
 
 	return left > 0 && poll(&pfd, 1, (int)left) > 0;
 }
@@ -30,7 +22,7 @@ int
 healthcheck_run(const char *addr, int timeout_ms)
 {
 	static const char req[] = "GET /healthz HTTP/1.0\r\n\r\n";
-	long long deadline = hc_now() + timeout_ms;
+	long long deadline = (long long)clock_ms() + timeout_ms;
 	char resp[512];
 	size_t got = 0;
 	ssize_t n;

@@ -5,6 +5,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "clock.h"
 #include "app.h"
 #include "metrics.h"
 
@@ -90,29 +91,31 @@ metrics_attach(int slot)
 	memset(&seen, 0, sizeof(seen));
 }
 
-static long long
-metrics_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 metrics_busy(int busy)
 {
 	if (mine == NULL)
 		return;
-	atomic_store_explicit(&mine->busy_since_ms, busy ? metrics_now_ms() : 0,
+	atomic_store_explicit(&mine->busy_since_ms,
+	                      busy ? (long long)clock_ms() : 0,
 	                      memory_order_relaxed);
 	atomic_store_explicit(&mine->busy, busy, memory_order_relaxed);
+}
+
+void
+metrics_slot_idle(int slot)
+{
+	if (shm == NULL || slot < 0 || slot >= shm->nslots)
+		return;
+	atomic_store_explicit(&shm->slots[slot].busy_since_ms, 0,
+	                      memory_order_relaxed);
+	atomic_store_explicit(&shm->slots[slot].busy, 0, memory_order_relaxed);
 }
 
 int
 metrics_stuck(long long limit_ms)
 {
-	long long now = metrics_now_ms(), since;
+	long long now = (long long)clock_ms(), since;
 	int i, stuck = 0;
 
 	for (i = 0; shm != NULL && i < shm->nslots; i++) {

@@ -22,6 +22,9 @@ int metrics_init(const struct app *app, int workers);
 /* In a worker, after fork: the slot it writes. */
 void metrics_attach(int slot);
 void metrics_busy(int busy);
+/* In the supervisor, when a worker is reaped: its slot is idle (a
+ * worker killed mid-request never said so itself). */
+void metrics_slot_idle(int slot);
 /* In the supervisor: workers busy on one request for over limit_ms. */
 int metrics_stuck(long long limit_ms);
 /* A finished request: route is an index into app->routes, or -1. */

@@ -10,6 +10,7 @@
 
 #include <libscrypt.h>
 
+#include "clock.h"
 #include "crypto.h"
 #include "metrics.h"
 #include "password.h"
@@ -22,15 +23,6 @@
 #define VERIFY_MAX_LOG2_N 20
 #define VERIFY_MAX_R      32
 #define VERIFY_MAX_P      64
-
-static double
-password_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int limit_fd = -1;
 static int limit_permits;
@@ -119,7 +111,7 @@ static int
 password_scrypt(const char *pw, size_t len, const uint8_t *salt, size_t saltlen,
                 int logn, int r, int p, uint8_t *out, size_t outlen)
 {
-	double start = password_now_ms();
+	double start = clock_ms();
 	int rc, permit = limit_acquire();
 
 	if (permit == PASSWORD_GONE)
@@ -132,7 +124,7 @@ password_scrypt(const char *pw, size_t len, const uint8_t *salt, size_t saltlen,
 	                      (uint64_t)1 << logn, (uint32_t)r, (uint32_t)p,
 	                      out, outlen);
 	limit_release(permit);
-	metrics_password_hash(password_now_ms() - start);
+	metrics_password_hash(clock_ms() - start);
 	return rc;
 }
 

@@ -1,19 +1,31 @@
 /*
  * server: the process model every service shares.
  *
- * A supervisor opens the FastCGI socket, forks WORKERS workers and
- * replaces any that dies. Each worker accepts one FastCGI connection at a
- * time (libfcgi does not multiplex), holds its own database connection
- * and runs the service's handlers.
+ * A supervisor (supervisor.c) opens the FastCGI sockets, forks the
+ * workers (worker.c) and replaces any that dies. Each worker accepts
+ * one FastCGI connection at a time (libfcgi does not multiplex), holds
+ * its own database connection and runs the service's routes
+ * (dispatch.c).
  *
- * SIGTERM or SIGINT: the supervisor passes SIGTERM to the workers; each
- * stops accepting, finishes the request in hand, and exits. Workers still
- * busy after SHUTDOWN_TIMEOUT seconds are killed.
+ * Workers come in groups, one listening socket each: WORKERS page
+ * workers on FCGI_LISTEN serve every route; a service with routes that
+ * hash a password (sign-up's POST /signup and POST /login) also has
+ * HASH_CONCURRENCY + HASH_WAITERS hashing workers on FCGI_HASH_LISTEN,
+ * where its sidecar sends those requests and nothing else. A log-in can
+ * then only ever wait behind other log-ins, never hold a worker a page
+ * needs, and the sidecar sheds the log-ins beyond what the hashing
+ * workers can take with 503 and Retry-After (nginx/sites/signup.conf).
  *
- * The supervisor also answers HTTP on METRICS_LISTEN: GET /metrics
- * (Prometheus text) and GET /healthz (200 while workers are alive and
- * not stuck). `astro-SERVICE --healthcheck` asks it and exits 0 on 200:
- * the container health check, with no HTTP client in the image.
+ * SIGTERM or SIGINT: /healthz says "draining" at once; the pool serves
+ * for DRAIN_GRACE seconds more, then stops accepting everywhere and the
+ * workers finish what they have; any still busy SHUTDOWN_TIMEOUT seconds
+ * after the signal are killed.
+ *
+ * The supervisor also answers HTTP on METRICS_LISTEN (admin.c): GET
+ * /metrics (Prometheus text) and GET /healthz (200 "ok" while a page
+ * worker is alive and not every worker is stuck; 503 "unhealthy" or
+ * "draining"). `astro-SERVICE --healthcheck` asks it and exits 0 on
+ * 200: the container health check, with no HTTP client in the image.
  */
 #ifndef SERVER_H
 #define SERVER_H

@@ -13,16 +13,7 @@
 
 static struct tmpl *hours_tmpl;
 
-enum hours_key {
-	HOURS_HOURS,
-	HOURS_DATE,
-	HOURS_NOTE,
-	HOURS_CSRF,
-	HOURS_KEY,
-	HOURS__MAX
-};
-
-static const struct form_field hours_fields[HOURS__MAX] = {
+const struct form_field hours_fields[HOURS__MAX] = {
     [HOURS_HOURS] = {"hours", 64, valid_hours},
     [HOURS_DATE] = {"date", 64, valid_day},
     [HOURS_NOTE] = {"note", 1024, valid_note},
@@ -44,9 +35,7 @@ static const struct field_words note_words = {{
     [VALID_TOO_LONG] = "Keep the note to 200 characters.",
 }};
 
-enum hours_query { QUERY_LOGGED, QUERY__MAX };
-
-static const struct form_field query_fields[QUERY__MAX] = {
+const struct form_field hours_query_fields[QUERY__MAX] = {
     [QUERY_LOGGED] = {"logged", 8, NULL},
 };
 
@@ -55,16 +44,6 @@ hours_init(const struct config *cfg)
 {
 	hours_tmpl = page_load(cfg->html_dir, "hours.html");
 	return hours_tmpl != NULL ? 0 : -1;
-}
-
-static enum result
-db_result(enum db_rc rc, const struct db *db, const char *what)
-{
-	if (rc == DB_UNAVAILABLE)
-		return RESULT_DB_UNAVAILABLE;
-	log_error("%s failed: SQLSTATE %s %s", what, db->sqlstate,
-	          db->constraint);
-	return RESULT_ERROR;
 }
 
 /* Adds the astronaut's total and latest entries to d. */
@@ -83,7 +62,7 @@ hours_entries(struct ctx *ctx, struct tdict *d)
 	snprintf(limit, sizeof(limit), "%d", HOURS_LIST_MAX);
 	if ((rc = db_exec(&ctx->db, STMT_HOURS_SUMMARY, 1, params, NULL, NULL,
 	                  &res)) != DB_OK)
-		return db_result(rc, &ctx->db, "hours summary");
+		return result_from_db(rc, &ctx->db, "hours summary");
 	if (PQntuples(res) != 1) { /* the astronaut was deleted meanwhile */
 		PQclear(res);
 		return RESULT_NOT_FOUND;
@@ -105,7 +84,7 @@ hours_entries(struct ctx *ctx, struct tdict *d)
 	PQclear(res);
 	if ((rc = db_exec(&ctx->db, STMT_HOURS_LIST, 2, params, NULL, NULL,
 	                  &res)) != DB_OK)
-		return db_result(rc, &ctx->db, "hours list");
+		return result_from_db(rc, &ctx->db, "hours list");
 	n = PQntuples(res);
 	fh = PQfnumber(res, "hours");
 	fd = PQfnumber(res, "trained_on");
@@ -196,22 +175,12 @@ hours_render(struct ctx *ctx, int status, const struct form_value *v,
 static enum result
 hours_post(struct ctx *ctx)
 {
-	struct form_value v[HOURS__MAX];
+	struct form_value *v = ctx->form;
 	char id[24], hours[16], date[11];
 	const char *params[5] = {id, hours, date, NULL, NULL};
 	PGresult *res;
 	enum db_rc rc;
 
-	if (form_parse(&ctx->arena, ctx->req.body, ctx->req.body_len,
-	               hours_fields, HOURS__MAX, v, &ctx->env) != FORM_OK)
-		return RESULT_BAD_REQUEST;
-	if (v[HOURS_CSRF].err != VALID_OK ||
-	    !csrf_check(ctx, v[HOURS_CSRF].s, v[HOURS_CSRF].len))
-		return hours_render(
-		    ctx, 403, v,
-		    "This form had expired, so nothing was logged. Please "
-		    "submit it again.",
-		    0);
 	if (v[HOURS_KEY].err != VALID_OK)
 		return hours_render(
 		    ctx, 422, v,
@@ -228,7 +197,7 @@ hours_post(struct ctx *ctx)
 	params[4] = v[HOURS_KEY].s;
 	if ((rc = db_exec(&ctx->db, STMT_HOURS_INSERT, 5, params, NULL, NULL,
 	                  &res)) != DB_OK)
-		return db_result(rc, &ctx->db, "hours insert");
+		return result_from_db(rc, &ctx->db, "hours insert");
 	/* No row back: this form was logged before. Either way it is
 	 * logged now, once. */
 	PQclear(res);
@@ -239,20 +208,17 @@ hours_post(struct ctx *ctx)
 enum result
 hours_page(struct ctx *ctx)
 {
-	struct form_value q[QUERY__MAX];
-	enum result rc;
-
-	if ((rc = viewer_load(ctx)) != RESULT_OK)
-		return rc;
-	if (!ctx->viewer.signed_in) {
-		resp_redirect(&ctx->resp, 303, "/login");
-		return RESULT_OK;
-	}
 	if (ctx->req.method == HTTP_POST)
 		return hours_post(ctx);
-	if (form_parse(&ctx->arena, ctx->req.query, strlen(ctx->req.query),
-	               query_fields, QUERY__MAX, q, &ctx->env) != FORM_OK)
-		return RESULT_BAD_REQUEST;
 	return hours_render(ctx, 200, NULL, NULL,
-	                    strcmp(q[QUERY_LOGGED].s, "1") == 0);
+	                    strcmp(ctx->form[QUERY_LOGGED].s, "1") == 0);
+}
+
+enum result
+hours_expired(struct ctx *ctx)
+{
+	return hours_render(ctx, 403, ctx->form,
+	                    "This form had expired, so nothing was logged. "
+	                    "Please submit it again.",
+	                    0);
 }

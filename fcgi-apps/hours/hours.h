@@ -10,7 +10,22 @@ enum hours_stmt {
 	STMT__MAX
 };
 
+enum hours_key {
+	HOURS_HOURS,
+	HOURS_DATE,
+	HOURS_NOTE,
+	HOURS_CSRF,
+	HOURS_KEY,
+	HOURS__MAX
+};
+extern const struct form_field hours_fields[HOURS__MAX];
+
+enum hours_query { QUERY_LOGGED, QUERY__MAX };
+extern const struct form_field hours_query_fields[QUERY__MAX];
+
 int hours_init(const struct config *cfg);
 enum result hours_page(struct ctx *ctx);
+/* The form again after a wrong CSRF token (403), as it was sent. */
+enum result hours_expired(struct ctx *ctx);
 
 #endif

@@ -5,7 +5,17 @@
 #include "hours.h"
 
 static const struct route routes[] = {
-    {"/hours", HTTP_GET | HTTP_POST, hours_page},
+    {.path = "/hours",
+     .methods = HTTP_GET | HTTP_POST,
+     .fn = hours_page,
+     .access = ROUTE_SIGNED_IN,
+     .post_form = hours_fields,
+     .npost = HOURS__MAX,
+     .csrf = CSRF_ALWAYS,
+     .csrf_field = HOURS_CSRF,
+     .expired = hours_expired,
+     .query_form = hours_query_fields,
+     .nquery = QUERY__MAX},
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {
@@ -21,18 +31,18 @@ static const struct db_stmt stmts[STMT__MAX] = {
                            " VALUES ($1, $2, $3, NULLIF($4, ''), $5)"
                            " ON CONFLICT (astronaut_id, idempotency_key)"
                            " DO NOTHING RETURNING id",
-                           1},
+                           1, 1},
     [STMT_HOURS_LIST] = {"hours_list",
                          "SELECT hours, trained_on, note"
                          " FROM astro.hours_entries WHERE astronaut_id = $1"
                          " ORDER BY trained_on DESC, id DESC LIMIT $2",
-                         1},
+                         1, 0},
     [STMT_HOURS_SUMMARY] = {"hours_summary",
                             "SELECT total_hours, (SELECT count(*)"
                             " FROM astro.hours_entries"
                             " WHERE astronaut_id = $1) AS entries"
                             " FROM astro.astronauts WHERE id = $1",
-                            1},
+                            1, 0},
 };
 
 static const struct app hours_app = {

@@ -4,10 +4,39 @@
  */
 #include "signup.h"
 
+/* POST /signup and POST /login hash a password: the hashing workers
+ * serve them (server.h). */
 static const struct route routes[] = {
-    {"/signup", HTTP_GET | HTTP_POST, signup_page},
-    {"/login", HTTP_GET | HTTP_POST, login_page},
-    {"/logout", HTTP_POST, logout_post},
+    {.path = "/signup",
+     .methods = HTTP_GET | HTTP_POST,
+     .fn = signup_page,
+     .access = ROUTE_ANYONE,
+     .post_form = signup_fields,
+     .npost = SIGNUP__MAX,
+     .csrf = CSRF_ALWAYS,
+     .csrf_field = SIGNUP_CSRF,
+     .expired = signup_expired,
+     .hashes = HTTP_POST},
+    {.path = "/login",
+     .methods = HTTP_GET | HTTP_POST,
+     .fn = login_page,
+     .access = ROUTE_ANYONE,
+     .post_form = login_fields,
+     .npost = LOGIN__MAX,
+     .csrf = CSRF_ALWAYS,
+     .csrf_field = LOGIN_CSRF,
+     .expired = login_expired,
+     .hashes = HTTP_POST},
+    /* Signed out, a log-out has nothing to protect. */
+    {.path = "/logout",
+     .methods = HTTP_POST,
+     .fn = logout_post,
+     .access = ROUTE_ANYONE,
+     .post_form = logout_fields,
+     .npost = LOGOUT__MAX,
+     .csrf = CSRF_IF_SIGNED_IN,
+     .csrf_field = LOGOUT_CSRF,
+     .expired = logout_expired},
 };
 
 static const struct db_stmt stmts[STMT__MAX] = {
@@ -15,7 +44,7 @@ static const struct db_stmt stmts[STMT__MAX] = {
     [STMT_NAME_TAKEN] = {"name_taken",
                          "SELECT 1 FROM astro.astronauts"
                          " WHERE lower(name) = lower($1)",
-                         1},
+                         1, 0},
     /* The astronaut and the first session in one statement: either both
      * exist or neither. No row back means the name was taken between
      * the check and the insert. */
@@ -27,11 +56,11 @@ static const struct db_stmt stmts[STMT__MAX] = {
                      " (token_hash, astronaut_id, expires_at)"
                      " SELECT $3, id, now() + make_interval(secs => $4)"
                      " FROM a RETURNING astronaut_id",
-                     0},
+                     0, 1},
     [STMT_LOGIN_LOOKUP] = {"login_lookup",
                            "SELECT id, password_hash FROM astro.astronauts"
                            " WHERE lower(name) = lower($1)",
-                           1},
+                           1, 0},
     /* A new session, and the astronaut's expired ones swept away. */
     [STMT_SESSION_CREATE] =
         {"session_create",
@@ -40,10 +69,10 @@ static const struct db_stmt stmts[STMT__MAX] = {
          " INSERT INTO astro.sessions"
          " (token_hash, astronaut_id, expires_at)"
          " VALUES ($1, $2, now() + make_interval(secs => $3))",
-         0},
+         0, 1},
     [STMT_SESSION_DELETE] = {"session_delete",
                              "DELETE FROM astro.sessions WHERE token_hash = $1",
-                             1},
+                             1, 1},
 };
 
 static const struct app signup_app = {

@@ -12,27 +12,17 @@
 static struct tmpl *signup_tmpl;
 static struct tmpl *login_tmpl;
 
-enum signup_key {
-	SIGNUP_NAME,
-	SIGNUP_PASSWORD,
-	SIGNUP_CONFIRM,
-	SIGNUP_CSRF,
-	SIGNUP__MAX
-};
-
-static const struct form_field signup_fields[SIGNUP__MAX] = {
+const struct form_field signup_fields[SIGNUP__MAX] = {
     [SIGNUP_NAME] = {"name", 512, valid_name},
     [SIGNUP_PASSWORD] = {"password", 1024, valid_password},
     [SIGNUP_CONFIRM] = {"confirm", 1024, NULL},
     [SIGNUP_CSRF] = {"csrf", 64, valid_token},
 };
 
-enum login_key { LOGIN_NAME, LOGIN_PASSWORD, LOGIN_CSRF, LOGIN__MAX };
-
 static enum valid_err valid_login_password(struct form_value *v,
                                            const struct valid_env *env);
 
-static const struct form_field login_fields[LOGIN__MAX] = {
+const struct form_field login_fields[LOGIN__MAX] = {
     [LOGIN_NAME] = {"name", 512, valid_name},
     [LOGIN_PASSWORD] = {"password", 1024, valid_login_password},
     [LOGIN_CSRF] = {"csrf", 64, valid_token},
@@ -121,16 +111,6 @@ session_start(struct ctx *ctx, const uint8_t token[TOKEN_BYTES])
 	return RESULT_OK;
 }
 
-static enum result
-db_result(enum db_rc rc, const struct db *db, const char *what)
-{
-	if (rc == DB_UNAVAILABLE)
-		return RESULT_DB_UNAVAILABLE;
-	log_error("%s failed: SQLSTATE %s %s", what, db->sqlstate,
-	          db->constraint);
-	return RESULT_ERROR;
-}
-
 /* ---- sign up ----------------------------------------------------- */
 
 static enum result
@@ -172,7 +152,7 @@ name_taken(struct ctx *ctx, const char *name, enum db_rc *rc)
 static enum result
 signup_post(struct ctx *ctx)
 {
-	struct form_value v[SIGNUP__MAX];
+	struct form_value *v = ctx->form;
 	char mcf[PASSWORD_MCF_MAX], ttl[16];
 	uint8_t token[TOKEN_BYTES], hash[32];
 	const char *params[4];
@@ -183,11 +163,6 @@ signup_post(struct ctx *ctx)
 	PGresult *res;
 	int created;
 
-	if (form_parse(&ctx->arena, ctx->req.body, ctx->req.body_len,
-	               signup_fields, SIGNUP__MAX, v, &ctx->env) != FORM_OK)
-		return RESULT_BAD_REQUEST;
-	if (!csrf_check(ctx, v[SIGNUP_CSRF].s, v[SIGNUP_CSRF].len))
-		return signup_form(ctx, 403, v, MSG_EXPIRED, NULL, NULL);
 	if (v[SIGNUP_PASSWORD].err == VALID_OK &&
 	    (v[SIGNUP_CONFIRM].len != v[SIGNUP_PASSWORD].len ||
 	     memcmp(v[SIGNUP_CONFIRM].s, v[SIGNUP_PASSWORD].s,
@@ -199,7 +174,7 @@ signup_post(struct ctx *ctx)
 	if (name_taken(ctx, v[SIGNUP_NAME].s, &rc))
 		return signup_form(ctx, 409, v, NULL, taken, NULL);
 	if (rc != DB_OK)
-		return db_result(rc, &ctx->db, "name check");
+		return result_from_db(rc, &ctx->db, "name check");
 	switch (
 	    password_hash(v[SIGNUP_PASSWORD].s, v[SIGNUP_PASSWORD].len, mcf)) {
 	case 0:
@@ -218,7 +193,7 @@ signup_post(struct ctx *ctx)
 	params[3] = ttl;
 	if ((rc = db_exec(&ctx->db, STMT_SIGNUP, 4, params, lengths, formats,
 	                  &res)) != DB_OK)
-		return db_result(rc, &ctx->db, "sign-up");
+		return result_from_db(rc, &ctx->db, "sign-up");
 	created = PQntuples(res) == 1;
 	PQclear(res);
 	if (!created)
@@ -229,13 +204,15 @@ signup_post(struct ctx *ctx)
 enum result
 signup_page(struct ctx *ctx)
 {
-	enum result rc;
-
-	if ((rc = viewer_load(ctx)) != RESULT_OK)
-		return rc;
 	if (ctx->req.method == HTTP_POST)
 		return signup_post(ctx);
 	return signup_form(ctx, 200, NULL, NULL, NULL, NULL);
+}
+
+enum result
+signup_expired(struct ctx *ctx)
+{
+	return signup_form(ctx, 403, ctx->form, MSG_EXPIRED, NULL, NULL);
 }
 
 /* ---- log in ------------------------------------------------------ */
@@ -292,7 +269,7 @@ login_check(struct ctx *ctx, const struct form_value *v, long long *id,
 static enum result
 login_post(struct ctx *ctx)
 {
-	struct form_value v[LOGIN__MAX];
+	struct form_value *v = ctx->form;
 	uint8_t token[TOKEN_BYTES], hash[32];
 	char idbuf[24], ttl[16];
 	const char *params[3] = {(const char *)hash, idbuf, ttl};
@@ -301,11 +278,6 @@ login_post(struct ctx *ctx)
 	enum db_rc rc;
 	PGresult *res;
 
-	if (form_parse(&ctx->arena, ctx->req.body, ctx->req.body_len,
-	               login_fields, LOGIN__MAX, v, &ctx->env) != FORM_OK)
-		return RESULT_BAD_REQUEST;
-	if (!csrf_check(ctx, v[LOGIN_CSRF].s, v[LOGIN_CSRF].len))
-		return login_form(ctx, 403, v, MSG_EXPIRED);
 	if (v[LOGIN_NAME].err == VALID_MISSING ||
 	    v[LOGIN_PASSWORD].err == VALID_MISSING)
 		return login_form(ctx, 422, v, NULL);
@@ -325,7 +297,7 @@ login_post(struct ctx *ctx)
 		return RESULT_GONE;
 	default:
 		if (rc != DB_OK)
-			return db_result(rc, &ctx->db, "log-in lookup");
+			return result_from_db(rc, &ctx->db, "log-in lookup");
 		return login_form(ctx, 403, v, MSG_WRONG);
 	}
 	if (session_new(token, hash) == -1)
@@ -334,7 +306,7 @@ login_post(struct ctx *ctx)
 	snprintf(ttl, sizeof(ttl), "%d", ctx->cfg->session_ttl);
 	if ((rc = db_exec(&ctx->db, STMT_SESSION_CREATE, 3, params, lengths,
 	                  formats, &res)) != DB_OK)
-		return db_result(rc, &ctx->db, "session create");
+		return result_from_db(rc, &ctx->db, "session create");
 	PQclear(res);
 	return session_start(ctx, token);
 }
@@ -342,49 +314,45 @@ login_post(struct ctx *ctx)
 enum result
 login_page(struct ctx *ctx)
 {
-	enum result rc;
-
-	if ((rc = viewer_load(ctx)) != RESULT_OK)
-		return rc;
 	if (ctx->req.method == HTTP_POST)
 		return login_post(ctx);
 	return login_form(ctx, 200, NULL, NULL);
 }
 
+enum result
+login_expired(struct ctx *ctx)
+{
+	return login_form(ctx, 403, ctx->form, MSG_EXPIRED);
+}
+
 /* ---- log out ----------------------------------------------------- */
 
-enum csrf_key { LOGOUT_CSRF, LOGOUT__MAX };
-
-static const struct form_field logout_fields[LOGOUT__MAX] = {
+const struct form_field logout_fields[LOGOUT__MAX] = {
     [LOGOUT_CSRF] = {"csrf", 64, valid_token},
 };
 
 enum result
+logout_expired(struct ctx *ctx)
+{
+	return page_error(ctx, 403, "Not logged out",
+	                  "That log-out form had expired, so you are still "
+	                  "signed in. Use the Log out button again.");
+}
+
+enum result
 logout_post(struct ctx *ctx)
 {
-	struct form_value v[LOGOUT__MAX];
 	uint8_t hash[32];
 	const char *params[1] = {(const char *)hash};
 	int lengths[1] = {sizeof(hash)}, formats[1] = {1};
-	enum result rc;
 	enum db_rc drc;
 	PGresult *res;
 
-	if ((rc = viewer_load(ctx)) != RESULT_OK)
-		return rc;
-	if (form_parse(&ctx->arena, ctx->req.body, ctx->req.body_len,
-	               logout_fields, LOGOUT__MAX, v, &ctx->env) != FORM_OK)
-		return RESULT_BAD_REQUEST;
 	if (ctx->viewer.signed_in) {
-		if (!csrf_check(ctx, v[LOGOUT_CSRF].s, v[LOGOUT_CSRF].len))
-			return page_error(ctx, 403, "Not logged out",
-			                  "That log-out form had expired, so "
-			                  "you are still signed in. Use the "
-			                  "Log out button again.");
 		crypto_sha256(ctx->viewer.token, TOKEN_BYTES, hash);
 		if ((drc = db_exec(&ctx->db, STMT_SESSION_DELETE, 1, params,
 		                   lengths, formats, &res)) != DB_OK)
-			return db_result(drc, &ctx->db, "log-out");
+			return result_from_db(drc, &ctx->db, "log-out");
 		PQclear(res);
 	}
 	session_cookie_clear(ctx);

@@ -1,0 +1,321 @@
+/*
+ * worker: one process serving one FastCGI connection at a time.
+ *
+ * libfcgi never multiplexes: while a worker holds a connection, nothing
+ * else reaches it. A worker that finished a request and then waited on
+ * the connection its peer kept open would be pinned there while new
+ * connections queued unanswered (measured: four log-ins in flight made
+ * GET /login wait 10 s). So:
+ * - the sidecar never keeps connections to the hashing workers, and its
+ *   limits keep the connections it opens within the workers that can
+ *   take them, so one finds a worker at once or is refused by the
+ *   sidecar with 503 and Retry-After (nginx/render);
+ * - a connection a peer keeps open (the sidecar may keep a few to the
+ *   page workers, FCGI_KEEPALIVE) is waited on for at most FCGI_TIMEOUT
+ *   seconds, and given up at once when a new connection is waiting, so
+ *   a kept connection never holds a worker a new one needs;
+ * - every accepted connection gets read and write timeouts of
+ *   FCGI_TIMEOUT (a timeout set on a listening AF_UNIX socket is not
+ *   inherited, so the worker accepts and sets them itself before
+ *   libfcgi reads a byte): a peer that stalls frees its worker;
+ * - whatever a handler did not read of a request's stdin is read and
+ *   discarded before the connection is used again, and a connection
+ *   whose stdin does not end within MAX_BODY bytes and the timeout is
+ *   closed, so an unread body can never be taken for the next request.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "clock.h"
+#include "dispatch.h"
+#include "log.h"
+#include "metrics.h"
+#include "page.h"
+#include "password.h"
+#include "pool.h"
+#include "request.h"
+#include "response.h"
+
+#define ARENA_LIMIT   (1024 * 1024)
+#define RESP_MAX_BODY (1024 * 1024)
+/* The hashing workers' nice value (page workers keep 0). */
+#define HASH_NICE 10
+
+static volatile sig_atomic_t worker_stop;
+
+static void
+worker_on_stop(int sig)
+{
+	(void)sig;
+	worker_stop = 1;
+}
+
+int
+ctx_client_gone(const struct ctx *ctx)
+{
+	struct pollfd pfd = {.fd = ctx->conn_fd, .events = POLLRDHUP};
+
+	if (ctx->conn_fd < 0 || poll(&pfd, 1, 0) != 1)
+		return 0;
+	return (pfd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+/* Never inlined: the one function a profiler can scope to a request
+ * (bench/profile collects from here). */
+static __attribute__((noinline)) void
+worker_handle(struct ctx *ctx, FCGX_Request *fr)
+{
+	char request_id[65];
+	double start = clock_ms(), elapsed;
+
+	arena_reset(&ctx->arena);
+	resp_reset(&ctx->resp);
+	memset(&ctx->viewer, 0, sizeof(ctx->viewer));
+	db_begin_request(&ctx->db);
+	ctx->route = NULL;
+	ctx->form = NULL;
+	ctx->cache_control = "no-store";
+	ctx->conn_fd = fr->ipcFd;
+	valid_env_at(&ctx->env, time(NULL));
+	request_parse(ctx, fr, request_id);
+	dispatch(ctx, fr->in);
+	response_write(ctx, fr->out);
+	elapsed = clock_ms() - start;
+	log_request(ctx->req.request_id, ctx->req.method_name,
+	            ctx->route ? ctx->route->path : "-", ctx->resp.status,
+	            elapsed, ctx->db.busy_ms);
+	metrics_request(ctx->route ? (int)(ctx->route - ctx->app->routes) : -1,
+	                ctx->resp.status, elapsed);
+	metrics_db(&ctx->db.stats);
+}
+
+static void
+worker_signals(sigset_t *during_wait)
+{
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = worker_on_stop; /* no SA_RESTART: waits return */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+	/* Stop signals are held while a request runs and delivered only
+	 * while waiting for the next one, so a request in hand always
+	 * finishes. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_SETMASK, &block, NULL);
+	sigemptyset(during_wait);
+}
+
+static void
+worker_timeouts(int fd, int seconds)
+{
+	struct timeval tv = {seconds, 0};
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/*
+ * Takes a connection from the listening socket into fr, with its
+ * deadlines set. libfcgi then reads the request from fr->ipcFd instead
+ * of accepting one itself (keepConnection keeps FCGX_Accept_r's opening
+ * FCGX_Finish_r from closing it; the begin-request record then sets it
+ * from the peer's FCGI_KEEP_CONN flag). Returns 0, or -1 when there was
+ * nothing to take (another worker was quicker).
+ */
+static int
+worker_take(FCGX_Request *fr, int listen_fd, int timeout_s)
+{
+	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		/* EINVAL: the supervisor shut a TCP socket down (draining). */
+		if (errno == EINVAL)
+			worker_stop = 1;
+		else if (errno != EAGAIN && errno != EWOULDBLOCK &&
+		         errno != EINTR && errno != ECONNABORTED)
+			log_error("accept: %s", strerror(errno));
+		return -1;
+	}
+	worker_timeouts(fd, timeout_s);
+	fr->ipcFd = fd;
+	fr->keepConnection = 1;
+	return 0;
+}
+
+/* Closes fr's connection without libfcgi's lingering close. */
+static void
+worker_drop(FCGX_Request *fr)
+{
+	if (fr->ipcFd >= 0)
+		close(fr->ipcFd);
+	fr->ipcFd = -1;
+	fr->keepConnection = 0;
+}
+
+/*
+ * Waits for the next request: on the connection the peer kept open (at
+ * most timeout_s, then it is closed), or for a new connection. Stop
+ * signals are let through only here. Returns 0 when fr has a connection
+ * to read, -1 otherwise.
+ */
+static int
+worker_wait(int efd, FCGX_Request *fr, int listen_fd, int timeout_s,
+            const sigset_t *during_wait)
+{
+	struct epoll_event ev;
+	struct timespec idle = {timeout_s, 0};
+	struct pollfd pfd[2];
+	int rc;
+
+	if (fr->ipcFd >= 0) {
+		pfd[0].fd = fr->ipcFd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = listen_fd;
+		pfd[1].events = POLLIN;
+		rc = ppoll(pfd, 2, &idle, during_wait);
+		if (rc > 0 && (pfd[1].revents & POLLHUP))
+			worker_stop = 1;
+		if (rc > 0 && pfd[0].revents != 0)
+			return 0;
+		if (rc < 0 && errno == EINTR)
+			return -1;
+		/* Idle past its deadline, or a new connection is waiting:
+		 * a kept connection never holds a worker that a new one
+		 * needs. nginx resends a request that meets a cached
+		 * connection closed under it on a fresh one. */
+		worker_drop(fr);
+		return rc > 0 ? worker_take(fr, listen_fd, timeout_s) : -1;
+	}
+	rc = epoll_pwait(efd, &ev, 1, -1, during_wait);
+	if (rc < 0 && errno != EINTR)
+		log_error("waiting for a connection: %s", strerror(errno));
+	if (rc <= 0)
+		return -1;
+	/* The supervisor shut the socket down (draining): it stays ready
+	 * for good, and a wait that returns ready never delivers the stop
+	 * signal, so stop here; what is still queued is served on the way
+	 * out. */
+	if (ev.events & EPOLLHUP) {
+		worker_stop = 1;
+		return -1;
+	}
+	return worker_take(fr, listen_fd, timeout_s);
+}
+
+static int
+worker_client_gone(void *ctx)
+{
+	return ctx_client_gone(ctx);
+}
+
+/* Serves the request on fr's connection, then leaves the connection
+ * clean for the next one or closes it. */
+static void
+worker_serve(struct ctx *ctx, FCGX_Request *fr)
+{
+	int rc = FCGX_Accept_r(fr);
+
+	if (rc < 0) {
+		/* The peer left or sent no request before its deadline. */
+		worker_drop(fr);
+		return;
+	}
+	metrics_busy(1);
+	worker_handle(ctx, fr);
+	if (!request_drain(fr->in, ctx->cfg->max_body))
+		fr->keepConnection = 0;
+	/* Closing without libfcgi's linger: its stdin is either read to
+	 * the end or given up on. */
+	fr->detached = !fr->keepConnection;
+	FCGX_Finish_r(fr);
+	metrics_busy(0);
+}
+
+static void
+worker_init(struct ctx *ctx, const struct pool *pool, int hashing)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->app = pool->app;
+	ctx->cfg = pool->cfg;
+	ctx->hashing = hashing;
+	arena_init(&ctx->arena, ARENA_LIMIT);
+	resp_init(&ctx->resp, RESP_MAX_BODY);
+	db_init(&ctx->db, pool->app->stmts, pool->app->nstmts, pool->app->name,
+	        pool->cfg->db_timeout_ms);
+	db_connect(&ctx->db);
+	password_on_gone(worker_client_gone, ctx);
+}
+
+int
+worker_run(const struct pool *pool, const struct pool_group *g, int slot)
+{
+	static struct ctx ctx;
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+	int timeout_s = pool->cfg->fcgi_timeout;
+	FCGX_Request fr;
+	sigset_t during_wait;
+	int efd;
+
+	/* libfcgi is given no listening socket: every connection is taken
+	 * by worker_take, with its deadlines. */
+
+	worker_signals(&during_wait);
+	log_after_fork();
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	srand((unsigned)getpid() ^ (unsigned)time(NULL));
+	metrics_attach(slot);
+	/* A hash is 0.2 s of CPU that nobody watches tick; a page is a few
+	 * milliseconds someone waits for. Hashing workers yield the cores
+	 * to page workers, so a log-in burst slows the hashes, not the
+	 * pages. */
+	if (g->hashing && setpriority(PRIO_PROCESS, 0, HASH_NICE) == -1)
+		log_error("setpriority: %s", strerror(errno));
+	worker_init(&ctx, pool, g->hashing);
+	ev.data.fd = g->fd;
+	if ((efd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    epoll_ctl(efd, EPOLL_CTL_ADD, g->fd, &ev) < 0 ||
+	    FCGX_InitRequest(&fr, -1, 0) != 0) {
+		log_error("worker set-up failed: %s", strerror(errno));
+		return 1;
+	}
+	while (!worker_stop)
+		if (worker_wait(efd, &fr, g->fd, timeout_s, &during_wait) == 0)
+			worker_serve(&ctx, &fr);
+	/* Stopping: the supervisor has shut the listening socket, so no new
+	 * connection can arrive; serve those already queued and the
+	 * request on a kept connection, if one came, then go. */
+	if (fr.ipcFd >= 0) {
+		fr.keepConnection = 0;
+		worker_drop(&fr);
+	}
+	while (worker_take(&fr, g->fd, timeout_s) == 0) {
+		worker_serve(&ctx, &fr);
+		worker_drop(&fr);
+	}
+	close(g->fd);
+	FCGX_Free(&fr, 1);
+	close(efd);
+	db_close(&ctx.db);
+	arena_free(&ctx.arena);
+	resp_free(&ctx.resp);
+	return 0;
+}
