@@ -19,8 +19,10 @@ CC ?= cc
 WARN := -std=c11 -Wall -Wextra -Werror -pedantic -Wshadow -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla
 DEFS := -D_GNU_SOURCE -D_FORTIFY_SOURCE=2
-INC := -Ifcgi-apps/common -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-LIBS := -lfcgi -lpq -ljson-c -lscrypt -lcrypto
+INC := -Ifcgi-apps/common -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
+	$(shell pkg-config --cflags icu-uc icu-i18n)
+LIBS := -lfcgi -lpq -ljson-c -lscrypt -lcrypto \
+	$(shell pkg-config --libs icu-uc icu-i18n)
 
 CFLAGS_release := -O2 -g -fstack-protector-strong -fPIE
 LDFLAGS_release := -pie -Wl,-z,relro,-z,now
@@ -43,7 +45,7 @@ all: build
 
 include ecs/Makefile.inc
 
-build: $(BINS) $(UNITS)
+build: $(BINS) $(UNITS) $(B)/sql/name-chars $(B)/sql/name-skeletons
 
 build-asan:
 	@$(MAKE) --no-print-directory VARIANT=asan CC=clang build
@@ -75,6 +77,16 @@ $(B)/t/%: t/unit/%.c t/unit/tap.h $(B)/libastro.a
 	@echo "  CC      $@"
 	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit $(CFLAGS_$(VARIANT)) \
 		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/libastro.a $(LIBS)
+
+# The schema's name checks, generated from ICU (sql/tools/name-chars.c).
+$(B)/sql/%: sql/tools/%.c $(B)/libastro.a
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) $(CFLAGS_$(VARIANT)) \
+		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/libastro.a $(LIBS)
+
+sql/migrations/deploy/name_chars.sql: $(B)/sql/name-chars
+	$(B)/sql/name-chars > $@
 
 deps:
 	@scripts/deps run

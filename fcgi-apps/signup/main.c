@@ -12,16 +12,21 @@ static const struct route routes[] = {
 
 static const struct db_stmt stmts[STMT__MAX] = {
     COMMON_STMTS,
+    /* The name itself (ignoring case), or one that looks like it (the
+     * same TS #39 skeleton, $2). */
     [STMT_NAME_TAKEN] = {"name_taken",
-                         "SELECT 1 FROM astro.astronauts"
-                         " WHERE lower(name) = lower($1)",
+                         "SELECT name, lower(name) = lower($1) AS same"
+                         " FROM astro.astronauts"
+                         " WHERE lower(name) = lower($1) OR name_skeleton = $2"
+                         " ORDER BY same DESC LIMIT 1",
                          1},
     /* The astronaut and the first session in one statement: either both
      * exist or neither. No row back means the name was taken between
      * the check and the insert. */
     [STMT_SIGNUP] = {"signup",
                      "WITH a AS (INSERT INTO astro.astronauts"
-                     " (name, password_hash) VALUES ($1, $2)"
+                     " (name, password_hash, name_skeleton)"
+                     " VALUES ($1, $2, $5)"
                      " ON CONFLICT DO NOTHING RETURNING id)"
                      " INSERT INTO astro.sessions"
                      " (token_hash, astronaut_id, expires_at)"

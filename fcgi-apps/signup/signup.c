@@ -33,7 +33,7 @@ static enum valid_err valid_login_password(struct form_value *v,
                                            const struct valid_env *env);
 
 static const struct form_field login_fields[LOGIN__MAX] = {
-    [LOGIN_NAME] = {"name", 512, valid_name},
+    [LOGIN_NAME] = {"name", 512, valid_login_name},
     [LOGIN_PASSWORD] = {"password", 1024, valid_login_password},
     [LOGIN_CSRF] = {"csrf", 64, valid_token},
 };
@@ -41,6 +41,10 @@ static const struct form_field login_fields[LOGIN__MAX] = {
 static const struct field_words name_words = {{
     [VALID_MISSING] = "Enter a name.",
     [VALID_TOO_LONG] = "Use at most 64 characters.",
+    [VALID_FORBIDDEN_CHAR] = "Use letters, digits, punctuation and symbols: "
+                             "control, invisible, private-use and "
+                             "unassigned characters are not allowed.",
+    [VALID_ODD_SPACE] = "Use ordinary spaces only.",
 }};
 
 static const struct field_words new_password_words = {{
@@ -63,6 +67,11 @@ static const struct field_words login_password_words = {{
 	"This form had expired, so nothing was done. Please submit it "        \
 	"again."
 #define MSG_WRONG "Wrong name or password."
+#define MSG_TAKEN "That name is taken. Choose another."
+#define MSG_LOOKALIKE                                                          \
+	"That name looks like \xe2\x80\x9c%s\xe2\x80\x9d, which is taken: "    \
+	"letters of other alphabets or styles that look the same count as "    \
+	"the same. Choose another."
 
 int
 signup_init(const struct config *cfg)
@@ -154,17 +163,31 @@ signup_form(struct ctx *ctx, int status, const struct form_value *v,
 	                 message);
 }
 
-static int
-name_taken(struct ctx *ctx, const char *name, enum db_rc *rc)
+/*
+ * Whether the name, or one that looks like it, is taken. Returns NULL if
+ * not (or on a database failure, in *rc), else the words for the form.
+ */
+static const char *
+name_taken(struct ctx *ctx, const struct form_value *name, enum db_rc *rc)
 {
-	const char *params[1] = {name};
+	const char *params[2] = {name->s, name->v.skeleton};
+	const char *taken = NULL;
 	PGresult *res;
-	int taken;
 
-	if ((*rc = db_exec(&ctx->db, STMT_NAME_TAKEN, 1, params, NULL, NULL,
+	if ((*rc = db_exec(&ctx->db, STMT_NAME_TAKEN, 2, params, NULL, NULL,
 	                   &res)) != DB_OK)
-		return 0;
-	taken = PQntuples(res) > 0;
+		return NULL;
+	if (PQntuples(res) == 1) {
+		if (strcmp(PQgetvalue(res, 0, PQfnumber(res, "same")), "t") ==
+		    0)
+			taken = MSG_TAKEN;
+		else
+			taken = arena_printf(
+			    &ctx->arena, MSG_LOOKALIKE,
+			    PQgetvalue(res, 0, PQfnumber(res, "name")));
+		if (taken == NULL) /* no room for the other name */
+			taken = MSG_TAKEN;
+	}
 	PQclear(res);
 	return taken;
 }
@@ -175,9 +198,10 @@ signup_post(struct ctx *ctx)
 	struct form_value v[SIGNUP__MAX];
 	char mcf[PASSWORD_MCF_MAX], ttl[16];
 	uint8_t token[TOKEN_BYTES], hash[32];
-	const char *params[4];
-	int lengths[4] = {0, 0, sizeof(hash), 0}, formats[4] = {0, 0, 1, 0};
-	const char *taken = "That name is taken. Choose another.";
+	const char *params[5];
+	int lengths[5] = {0, 0, sizeof(hash), 0, 0};
+	int formats[5] = {0, 0, 1, 0, 0};
+	const char *taken;
 	const char *mismatch = NULL;
 	enum db_rc rc;
 	PGresult *res;
@@ -196,7 +220,7 @@ signup_post(struct ctx *ctx)
 	v[SIGNUP_CONFIRM].err = VALID_OK; /* judged by the comparison only */
 	if (!form_valid(v, SIGNUP__MAX) || mismatch)
 		return signup_form(ctx, 422, v, NULL, NULL, mismatch);
-	if (name_taken(ctx, v[SIGNUP_NAME].s, &rc))
+	if ((taken = name_taken(ctx, &v[SIGNUP_NAME], &rc)) != NULL)
 		return signup_form(ctx, 409, v, NULL, taken, NULL);
 	if (rc != DB_OK)
 		return db_result(rc, &ctx->db, "name check");
@@ -216,13 +240,14 @@ signup_post(struct ctx *ctx)
 	params[1] = mcf;
 	params[2] = (const char *)hash;
 	params[3] = ttl;
-	if ((rc = db_exec(&ctx->db, STMT_SIGNUP, 4, params, lengths, formats,
+	params[4] = v[SIGNUP_NAME].v.skeleton;
+	if ((rc = db_exec(&ctx->db, STMT_SIGNUP, 5, params, lengths, formats,
 	                  &res)) != DB_OK)
 		return db_result(rc, &ctx->db, "sign-up");
 	created = PQntuples(res) == 1;
 	PQclear(res);
 	if (!created)
-		return signup_form(ctx, 409, v, NULL, taken, NULL);
+		return signup_form(ctx, 409, v, NULL, MSG_TAKEN, NULL);
 	return session_start(ctx, token);
 }
 

@@ -5,7 +5,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 \ir lib/helpers.sql
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(70);
+SELECT plan(72);
 
 -- The database: names are unique by lower(), so lower() must fold
 -- beyond ASCII.
@@ -14,13 +14,14 @@ SELECT is(lower('ÅSA ÉMILE ЮРИЙ'), 'åsa émile юрий', 'lower() folds 
 
 SELECT has_schema('astro');
 SELECT tables_are('astro', ARRAY['astronauts', 'sessions', 'hours_entries']);
-SELECT views_are('astro', ARRAY['total_drift']);
+SELECT views_are('astro', ARRAY['total_drift', 'name_exceptions']);
 SELECT functions_are('astro',
-	ARRAY['is_printable', 'hours_entries_sync_total', 'purge_expired_sessions']);
+	ARRAY['is_printable', 'hours_entries_sync_total', 'purge_expired_sessions',
+	      'name_chars_ok', 'name_has_visible', 'name_marks_ok']);
 
 -- Every column: its type, whether it may be NULL, and its default.
 SELECT columns_are('astro', 'astronauts',
-	ARRAY['id', 'name', 'password_hash', 'total_hours', 'created_at']);
+	ARRAY['id', 'name', 'password_hash', 'total_hours', 'created_at', 'name_skeleton']);
 SELECT columns_are('astro', 'sessions',
 	ARRAY['token_hash', 'astronaut_id', 'created_at', 'expires_at']);
 SELECT columns_are('astro', 'hours_entries',
@@ -42,6 +43,7 @@ SELECT is(
 	('astronauts', 'password_hash', 'text NOT NULL'),
 	('astronauts', 'total_hours', 'numeric(8,1) NOT NULL DEFAULT 0'),
 	('astronauts', 'created_at', 'timestamp with time zone NOT NULL DEFAULT now()'),
+	('astronauts', 'name_skeleton', 'text'),
 	('sessions', 'token_hash', 'bytea NOT NULL'),
 	('sessions', 'astronaut_id', 'bigint NOT NULL'),
 	('sessions', 'created_at', 'timestamp with time zone NOT NULL DEFAULT now()'),
@@ -63,7 +65,9 @@ SELECT set_eq(
 	format('astro.%s has exactly the named constraints', tab))
   FROM (VALUES
 	('astronauts', ARRAY['astronauts_pkey', 'astronauts_name_trimmed', 'astronauts_name_length',
-		'astronauts_name_printable', 'astronauts_password_hash_format',
+		'astronauts_name_printable', 'astronauts_name_nfc', 'astronauts_name_chars',
+		'astronauts_name_visible', 'astronauts_name_marks', 'astronauts_name_skeleton_length',
+		'astronauts_name_skeleton_nfd', 'astronauts_password_hash_format',
 		'astronauts_password_hash_length', 'astronauts_total_hours_nonnegative']),
 	('sessions', ARRAY['sessions_pkey', 'sessions_token_hash_length',
 		'sessions_astronaut_id_fkey', 'sessions_expiry_after_creation']),
@@ -89,7 +93,8 @@ SELECT is(
 
 -- Every index, exactly as defined.
 SELECT indexes_are('astro', 'astronauts',
-	ARRAY['astronauts_pkey', 'astronauts_name_lower_key', 'astronauts_board_idx']);
+	ARRAY['astronauts_pkey', 'astronauts_name_lower_key', 'astronauts_name_skeleton_key',
+	      'astronauts_board_idx']);
 SELECT indexes_are('astro', 'sessions',
 	ARRAY['sessions_pkey', 'sessions_astronaut_idx', 'sessions_expires_idx']);
 SELECT indexes_are('astro', 'hours_entries',
@@ -98,6 +103,8 @@ SELECT is(pg_get_indexdef(('astro.' || idx)::regclass), definition, idx || ' is 
   FROM (VALUES
 	('astronauts_name_lower_key',
 	 'CREATE UNIQUE INDEX astronauts_name_lower_key ON astro.astronauts USING btree (lower(name))'),
+	('astronauts_name_skeleton_key',
+	 'CREATE UNIQUE INDEX astronauts_name_skeleton_key ON astro.astronauts USING btree (name_skeleton)'),
 	('astronauts_board_idx',
 	 'CREATE INDEX astronauts_board_idx ON astro.astronauts USING btree (total_hours DESC, id)'),
 	('sessions_astronaut_idx',
