@@ -179,8 +179,9 @@ SELECT is(
 CREATE TEMP TABLE rounding (input text, stored numeric) ON COMMIT DROP;
 INSERT INTO rounding VALUES
 	('1.24', 1.2), ('1.25', 1.3), ('1.35', 1.4), ('2.55', 2.6), ('0.05', 0.1), ('23.95', 24.0);
+-- (One date each: together they are more than a day can hold.)
 INSERT INTO astro.hours_entries (astronaut_id, hours, trained_on, idempotency_key)
-SELECT :buzz, input::numeric, current_date, md5(input)::uuid FROM rounding;
+SELECT :buzz, input::numeric, current_date - (stored * 10)::int, md5(input)::uuid FROM rounding;
 SELECT is(e.hours, r.stored, format('hours of %s are stored as %s', r.input, r.stored))
   FROM rounding AS r
   JOIN astro.hours_entries AS e ON e.astronaut_id = :buzz AND e.idempotency_key = md5(r.input)::uuid

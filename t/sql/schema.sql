@@ -98,7 +98,8 @@ SELECT indexes_are('astro', 'astronauts',
 SELECT indexes_are('astro', 'sessions',
 	ARRAY['sessions_pkey', 'sessions_astronaut_idx', 'sessions_expires_idx']);
 SELECT indexes_are('astro', 'hours_entries',
-	ARRAY['hours_entries_pkey', 'hours_entries_idempotency_key', 'hours_entries_astronaut_idx']);
+	ARRAY['hours_entries_pkey', 'hours_entries_idempotency_key', 'hours_entries_astronaut_idx',
+	      'hours_entries_recent_idx']);
 SELECT is(pg_get_indexdef(('astro.' || idx)::regclass), definition, idx || ' is ' || definition)
   FROM (VALUES
 	('astronauts_name_lower_key',
@@ -142,7 +143,7 @@ SELECT triggers_are('astro', 'hours_entries',
 SELECT is(pg_get_triggerdef(t.oid), definition, t.tgname || ' fires ' || fires)
   FROM (VALUES
 	('hours_entries_sync_total', 'after each inserted, deleted or re-assigned row',
-	 'CREATE TRIGGER hours_entries_sync_total AFTER INSERT OR DELETE OR UPDATE OF astronaut_id, hours ON astro.hours_entries FOR EACH ROW EXECUTE FUNCTION astro.hours_entries_sync_total()'),
+	 'CREATE TRIGGER hours_entries_sync_total AFTER INSERT OR DELETE OR UPDATE OF astronaut_id, hours, trained_on ON astro.hours_entries FOR EACH ROW EXECUTE FUNCTION astro.hours_entries_sync_total()'),
 	('hours_entries_sync_total_truncate', 'after TRUNCATE',
 	 'CREATE TRIGGER hours_entries_sync_total_truncate AFTER TRUNCATE ON astro.hours_entries FOR EACH STATEMENT EXECUTE FUNCTION astro.hours_entries_sync_total()')
   ) AS cases (name, fires, definition)
