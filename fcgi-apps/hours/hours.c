@@ -58,6 +58,11 @@ static const struct form_field query_fields[QUERY__MAX] = {
 int
 hours_init(const struct config *cfg)
 {
+	if (crypto_secret_load() == -1) {
+		log_error("%s must be set, to at least %d characters",
+		          SECRET_ENV, SECRET_MIN_CHARS);
+		return -1;
+	}
 	hours_tmpl = page_load(cfg->html_dir, "hours.html");
 	return hours_tmpl != NULL ? 0 : -1;
 }

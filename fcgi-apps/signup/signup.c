@@ -76,6 +76,11 @@ static const struct field_words login_password_words = {{
 int
 signup_init(const struct config *cfg)
 {
+	if (crypto_secret_load() == -1) {
+		log_error("%s must be set, to at least %d characters",
+		          SECRET_ENV, SECRET_MIN_CHARS);
+		return -1;
+	}
 	if (password_limit(cfg->hash_concurrency) == -1) {
 		log_error("cannot set up the scrypt permits");
 		return -1;
