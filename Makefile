@@ -21,7 +21,7 @@ WARN := -std=c11 -Wall -Wextra -Werror -pedantic -Wshadow -Wformat=2 \
 DEFS := -D_GNU_SOURCE -D_FORTIFY_SOURCE=2
 INC := -Ifcgi-apps/common -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
 	$(shell pkg-config --cflags icu-uc icu-i18n)
-LIBS := -lfcgi -lpq -ljson-c -lscrypt -lcrypto \
+LIBS := -lfcgi -lpq -ljson-c -lscrypt -lcrypto -lcrack \
 	$(shell pkg-config --libs icu-uc icu-i18n)
 
 CFLAGS_release := -O2 -g -fstack-protector-strong -fPIE

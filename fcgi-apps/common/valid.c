@@ -3,6 +3,7 @@
 
 #include "form.h"
 #include "name.h"
+#include "pwlist.h"
 #include "text.h"
 #include "valid.h"
 
@@ -34,6 +35,8 @@ valid_message(enum valid_err err)
 	    [VALID_MARKS] = "Use at most 4 accents or other marks on one "
 	                    "letter.",
 	    [VALID_NOMEM] = "This could not be checked. Please try again.",
+	    [VALID_COMMON] = "This password is too easy to guess. A few "
+	                     "unrelated words make a good one.",
 	};
 
 	return err >= 0 && err < VALID__MAX && msg[err] ? msg[err] : "Invalid.";
@@ -168,21 +171,36 @@ valid_login_name(struct form_value *v, const struct valid_env *env)
 	return chars > NAME_MAX_CHARS ? VALID_TOO_LONG : VALID_OK;
 }
 
-/* Passwords are taken as typed: spaces are characters like any other. */
+/* Passwords keep their spaces (they are characters like any other) and
+ * are put in NFC, so the same password typed on another keyboard or
+ * system matches. */
 enum valid_err
 valid_password(struct form_value *v, const struct valid_env *env)
 {
 	enum valid_err e;
 	size_t chars;
 
-	(void)env;
 	if (v->len == 0)
 		return VALID_MISSING;
 	if ((e = valid_chars(v, &chars)) != VALID_OK)
 		return e;
+	if (env->arena == NULL ||
+	    name_nfc(env->arena, v->s, v->len, &v->s, &v->len) == -1)
+		return VALID_NOMEM;
+	if ((e = valid_chars(v, &chars)) != VALID_OK)
+		return e;
 	if (chars < PASSWORD_MIN_CHARS)
 		return VALID_TOO_SHORT;
-	return chars > PASSWORD_MAX_CHARS ? VALID_TOO_LONG : VALID_OK;
+	if (chars > PASSWORD_MAX_CHARS)
+		return VALID_TOO_LONG;
+	switch (pwlist_common(v->s, v->len)) {
+	case 0:
+		return VALID_OK;
+	case 1:
+		return VALID_COMMON;
+	default:
+		return VALID_NOMEM;
+	}
 }
 
 /*

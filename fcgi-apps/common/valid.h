@@ -34,6 +34,7 @@ enum valid_err {
 	VALID_BLANK,     /* a name with no visible character */
 	VALID_MARKS,     /* too many combining marks on one character */
 	VALID_NOMEM,     /* the request's arena is full */
+	VALID_COMMON,    /* a password too easy to guess */
 	VALID__MAX
 };
 
@@ -68,6 +69,8 @@ enum valid_err valid_name(struct form_value *v, const struct valid_env *env);
  * held to the policy, so that names from before it still log in. */
 enum valid_err valid_login_name(struct form_value *v,
                                 const struct valid_env *env);
+/* A new password: 8-256 characters, put in NFC (what is hashed), not
+ * too easy to guess (pwlist.h). */
 enum valid_err valid_password(struct form_value *v,
                               const struct valid_env *env);
 enum valid_err valid_hours(struct form_value *v, const struct valid_env *env);

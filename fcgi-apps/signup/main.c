@@ -33,10 +33,31 @@ static const struct db_stmt stmts[STMT__MAX] = {
                      " SELECT $3, id, now() + make_interval(secs => $4)"
                      " FROM a RETURNING astronaut_id",
                      0},
+    /* The account, and how many seconds its next log-in must wait
+     * after wrong passwords (astro.login_delay). */
     [STMT_LOGIN_LOOKUP] = {"login_lookup",
-                           "SELECT id, password_hash FROM astro.astronauts"
-                           " WHERE lower(name) = lower($1)",
+                           "SELECT a.id, a.password_hash,"
+                           " coalesce(ceil(extract(epoch FROM"
+                           " f.retry_at - now())), 0) AS wait"
+                           " FROM astro.astronauts a"
+                           " LEFT JOIN astro.login_failures f"
+                           " ON f.astronaut_id = a.id"
+                           " WHERE lower(a.name) = lower($1)",
                            1},
+    [STMT_LOGIN_FAILED] =
+        {"login_failed",
+         "INSERT INTO astro.login_failures AS f"
+         " (astronaut_id, failures, retry_at)"
+         " VALUES ($1, 1, now() + astro.login_delay(1))"
+         " ON CONFLICT (astronaut_id) DO UPDATE"
+         " SET failures = f.failures + 1,"
+         " last_failure = now(),"
+         " retry_at = now() + astro.login_delay(f.failures + 1)",
+         0},
+    [STMT_LOGIN_CLEAR] = {"login_clear",
+                          "DELETE FROM astro.login_failures"
+                          " WHERE astronaut_id = $1",
+                          1},
     /* A new session, and the astronaut's expired ones swept away. */
     [STMT_SESSION_CREATE] =
         {"session_create",

@@ -13,11 +13,11 @@ SELECT is(getdatabaseencoding(), 'UTF8', 'the database is UTF8');
 SELECT is(lower('ÅSA ÉMILE ЮРИЙ'), 'åsa émile юрий', 'lower() folds non-ASCII letters');
 
 SELECT has_schema('astro');
-SELECT tables_are('astro', ARRAY['astronauts', 'sessions', 'hours_entries']);
+SELECT tables_are('astro', ARRAY['astronauts', 'sessions', 'hours_entries', 'login_failures']);
 SELECT views_are('astro', ARRAY['total_drift', 'name_exceptions']);
 SELECT functions_are('astro',
 	ARRAY['is_printable', 'hours_entries_sync_total', 'purge_expired_sessions',
-	      'name_chars_ok', 'name_has_visible', 'name_marks_ok']);
+	      'name_chars_ok', 'name_has_visible', 'name_marks_ok', 'login_delay']);
 
 -- Every column: its type, whether it may be NULL, and its default.
 SELECT columns_are('astro', 'astronauts',

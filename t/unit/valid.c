@@ -241,8 +241,35 @@ main(void)
 	is_int(check(valid_password, "", &v), VALID_MISSING, "empty password");
 	is_int(check(valid_password, "1234567", &v), VALID_TOO_SHORT,
 	       "7-character password");
-	is_int(check(valid_password, "12345678", &v), VALID_OK,
+	is_int(check(valid_password, "4sq-9Zk!", &v), VALID_OK,
 	       "8-character password");
+	{
+		static const struct {
+			const char *pw;
+			enum valid_err want;
+		} common[] = {
+		    {"password", VALID_COMMON},
+		    {"Password1", VALID_COMMON},
+		    {"12345678", VALID_COMMON},
+		    {"abcdefgh", VALID_COMMON},
+		    {"qwertyuiop", VALID_COMMON},
+		    {"iloveyou", VALID_COMMON},
+		    {"aaaaaaaa", VALID_COMMON},
+		    {"        ", VALID_COMMON},
+		    {"abababab", VALID_COMMON},
+		    {"abcabcabc", VALID_COMMON},
+		    {"correct horse battery staple", VALID_OK},
+		    {"first flight 1963", VALID_OK},
+		    {"aabbaabbaabb9", VALID_OK},
+		};
+
+		for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+			is_int(check(valid_password, common[i].pw, &v),
+			       common[i].want, "password '%s'", common[i].pw);
+	}
+	is_int(check(valid_password, "Jose\xcc\x81-in-orbit", &v), VALID_OK,
+	       "a password in NFD");
+	is_str(v.s, "Jos\xc3\xa9-in-orbit", "  is put in NFC, as it is hashed");
 	is_int(check(valid_password, " spaces count ", &v), VALID_OK,
 	       "passwords are not trimmed");
 	is_int(v.len, 14, "  and keep their spaces");
