@@ -29,6 +29,13 @@ LDFLAGS_release := -pie -Wl,-z,relro,-z,now
 CFLAGS_asan := -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 LDFLAGS_asan := -fsanitize=address,undefined
+# The fuzzing variant (fuzz/): the code under test is instrumented for
+# libFuzzer's coverage; only the harnesses link libFuzzer itself.
+CFLAGS_fuzz := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
+FUZZ_SECONDS ?= 180
+FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
 
 COMMON_SRC := $(wildcard fcgi-apps/common/*.c)
 COMMON_HDR := $(wildcard fcgi-apps/common/*.h)
@@ -39,7 +46,7 @@ BINS := $(SERVICES:%=$(B)/astro-%)
 UNITS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 
 .PHONY: all build build-asan run test wipe format format-check clean \
-	deps bench bench-scrypt images
+	deps bench bench-scrypt images fuzz fuzz-build fuzz-bins
 
 all: build
 
@@ -88,6 +95,23 @@ $(B)/sql/%: sql/tools/%.c $(B)/libastro.a
 sql/migrations/deploy/name_chars.sql: $(B)/sql/name-chars
 	$(B)/sql/name-chars > $@
 
+# libFuzzer harnesses, one per fuzz/NAME.c, with seeds in fuzz/corpus/NAME.
+# make fuzz runs each for FUZZ_SECONDS; make test runs each over its
+# corpus and for a few seconds (t/0010-fuzz.t).
+fuzz-build:
+	@$(MAKE) --no-print-directory VARIANT=fuzz CC=clang fuzz-bins
+
+fuzz-bins: $(FUZZERS:%=$(B)/fuzz/%)
+
+$(B)/fuzz/%: fuzz/%.c $(B)/libastro.a $(B)/board/cursor.o
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) -Ifcgi-apps/board $(CFLAGS_$(VARIANT)) \
+		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/board/cursor.o $(B)/libastro.a $(LIBS)
+
+fuzz: fuzz-build
+	@fuzz/run $(FUZZ_SECONDS)
+
 deps:
 	@scripts/deps run
 
@@ -123,6 +147,7 @@ wipe:
 
 test:
 	@scripts/deps test
+	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/test
 
 # Container images with podman from a local Debian base (ecs/README.md).
@@ -131,10 +156,10 @@ images:
 	@ecs/images.sh sizes
 
 format:
-	clang-format -i fcgi-apps/*/*.[ch] t/unit/*.[ch]
+	clang-format -i fcgi-apps/*/*.[ch] t/unit/*.[ch] fuzz/*.c sql/tools/*.c
 
 format-check:
-	@clang-format --dry-run -Werror fcgi-apps/*/*.[ch] t/unit/*.[ch]
+	@clang-format --dry-run -Werror fcgi-apps/*/*.[ch] t/unit/*.[ch] fuzz/*.c sql/tools/*.c
 
 clean:
 	rm -rf build
