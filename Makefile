@@ -19,14 +19,23 @@ CC ?= cc
 WARN := -std=c11 -Wall -Wextra -Werror -pedantic -Wshadow -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla
 DEFS := -D_GNU_SOURCE -D_FORTIFY_SOURCE=2
-INC := -Ifcgi-apps/common -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-LIBS := -lfcgi -lpq -ljson-c -lscrypt -lcrypto
+INC := -Ifcgi-apps/common -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql) \
+	$(shell pkg-config --cflags icu-uc icu-i18n)
+LIBS := -lfcgi -lpq -ljson-c -lscrypt -lcrypto -lcrack \
+	$(shell pkg-config --libs icu-uc icu-i18n)
 
 CFLAGS_release := -O2 -g -fstack-protector-strong -fPIE
 LDFLAGS_release := -pie -Wl,-z,relro,-z,now
 CFLAGS_asan := -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 LDFLAGS_asan := -fsanitize=address,undefined
+# The fuzzing variant (fuzz/): the code under test is instrumented for
+# libFuzzer's coverage; only the harnesses link libFuzzer itself.
+CFLAGS_fuzz := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
+FUZZ_SECONDS ?= 180
+FUZZERS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/*.c))
 
 COMMON_SRC := $(wildcard fcgi-apps/common/*.c)
 COMMON_HDR := $(wildcard fcgi-apps/common/*.h)
@@ -37,13 +46,13 @@ BINS := $(SERVICES:%=$(B)/astro-%)
 UNITS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 
 .PHONY: all build build-asan run test wipe format format-check clean \
-	deps bench bench-scrypt images
+	deps bench bench-scrypt images fuzz fuzz-build fuzz-bins
 
 all: build
 
 include ecs/Makefile.inc
 
-build: $(BINS) $(UNITS)
+build: $(BINS) $(UNITS) $(B)/sql/name-chars $(B)/sql/name-skeletons
 
 build-asan:
 	@$(MAKE) --no-print-directory VARIANT=asan CC=clang build
@@ -75,6 +84,33 @@ $(B)/t/%: t/unit/%.c t/unit/tap.h $(B)/libastro.a
 	@echo "  CC      $@"
 	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit $(CFLAGS_$(VARIANT)) \
 		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/libastro.a $(LIBS)
+
+# The schema's name checks, generated from ICU (sql/tools/name-chars.c).
+$(B)/sql/%: sql/tools/%.c $(B)/libastro.a
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) $(CFLAGS_$(VARIANT)) \
+		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/libastro.a $(LIBS)
+
+sql/migrations/deploy/name_chars.sql: $(B)/sql/name-chars
+	$(B)/sql/name-chars > $@
+
+# libFuzzer harnesses, one per fuzz/NAME.c, with seeds in fuzz/corpus/NAME.
+# make fuzz runs each for FUZZ_SECONDS; make test runs each over its
+# corpus and for a few seconds (t/0010-fuzz.t).
+fuzz-build:
+	@$(MAKE) --no-print-directory VARIANT=fuzz CC=clang fuzz-bins
+
+fuzz-bins: $(FUZZERS:%=$(B)/fuzz/%)
+
+$(B)/fuzz/%: fuzz/%.c $(B)/libastro.a $(B)/board/cursor.o
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) -Ifcgi-apps/board $(CFLAGS_$(VARIANT)) \
+		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/board/cursor.o $(B)/libastro.a $(LIBS)
+
+fuzz: fuzz-build
+	@fuzz/run $(FUZZ_SECONDS)
 
 deps:
 	@scripts/deps run
@@ -111,6 +147,7 @@ wipe:
 
 test:
 	@scripts/deps test
+	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/test
 
 # Container images with podman from a local Debian base (ecs/README.md).
@@ -119,10 +156,10 @@ images:
 	@ecs/images.sh sizes
 
 format:
-	clang-format -i fcgi-apps/*/*.[ch] t/unit/*.[ch]
+	clang-format -i fcgi-apps/*/*.[ch] t/unit/*.[ch] fuzz/*.c sql/tools/*.c
 
 format-check:
-	@clang-format --dry-run -Werror fcgi-apps/*/*.[ch] t/unit/*.[ch]
+	@clang-format --dry-run -Werror fcgi-apps/*/*.[ch] t/unit/*.[ch] fuzz/*.c sql/tools/*.c
 
 clean:
 	rm -rf build

@@ -32,7 +32,7 @@ my ($res, $json) = $c->json('/board.json');
 is $res->{status}, 200, 'GET /board.json';
 is $res->{headers}{'content-type'}, 'application/json', '  is JSON';
 is scalar @{ $json->{astronauts} }, 50, '  a page of 50';
-like $json->{next}, qr{^/board\.json\?after=[0-9]+\.[0-9],[0-9]+,50,[0-9]+$}, '  and a link to the next';
+like $json->{next}, qr{^/board\.json\?after=[0-9]+\.[0-9],[0-9]+,50,[0-9]+,[A-Za-z0-9_-]{43}$}, '  and a link to the next';
 is $json->{astronauts}[0]{rank}, 1, '  starting at rank 1';
 
 # Walk every page, as a script would.

@@ -117,10 +117,11 @@ $res = $c->post('/signup', 'name=' . ('x' x 20000));
 is $res->{status}, 413, 'a 20 kB body is refused';
 like $res->{content}, qr{<h1>Too large</h1>}, '  with a page that says so';
 
-# The sidecar sees the client's address from X-Forwarded-For, and its
-# log line and the pool's share one request id. (/hours: the board might
-# come from the sidecar's cache and never reach the pool.)
-my $ip = '10.77.' . int(rand 250) . '.9';
+# The sidecar sees the client's address (the one the load balancer saw,
+# from X-Forwarded-For), and its log line and the pool's share one
+# request id. (/hours: the board might come from the sidecar's cache and
+# never reach the pool.)
+my $ip = '127.77.' . int(rand 250) . '.9';
 my $agent = "xff-probe-$$";
 client(ip => $ip)->get('/hours', { 'User-Agent' => $agent });
 my $line;

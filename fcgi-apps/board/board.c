@@ -3,26 +3,15 @@
 #include <string.h>
 
 #include "board.h"
+#include "cursor.h"
 #include "form.h"
 #include "html.h"
 #include "log.h"
 #include "page.h"
 #include "session.h"
 
-#define CURSOR_MAX 64
-
 static struct tmpl *board_tmpl;
 static int board_page_size;
-
-/* Where a page starts: the last row of the previous page, with the
- * position and rank it had there, so ranks continue across pages. */
-struct cursor {
-	int set;
-	char total[16];
-	char id[24];
-	long pos;
-	long rank;
-};
 
 struct row {
 	const char *id;
@@ -41,62 +30,14 @@ const struct form_field board_fields[BOARD__MAX] = {
 int
 board_init(const struct config *cfg)
 {
+	if (crypto_secret_load() == -1) {
+		log_error("%s must be set, to at least %d characters",
+		          SECRET_ENV, SECRET_MIN_CHARS);
+		return -1;
+	}
 	board_page_size = cfg->board_page_size;
 	board_tmpl = page_load(cfg->html_dir, "board.html");
 	return board_tmpl != NULL ? 0 : -1;
-}
-
-/* Digits only, 1..max of them, no leading zero unless alone. */
-static int
-cursor_uint(const char *s, size_t len, size_t max)
-{
-	size_t i;
-
-	if (len == 0 || len > max || (len > 1 && s[0] == '0'))
-		return 0;
-	for (i = 0; i < len; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
-/* "TOTAL,ID,POS,RANK", e.g. "111.5,42,50,49". Returns 0 or -1. */
-static int
-cursor_parse(const char *s, size_t len, struct cursor *c)
-{
-	const char *part[4], *end = s + len, *comma;
-	size_t plen[4], dot;
-	int i;
-
-	memset(c, 0, sizeof(*c));
-	for (i = 0; i < 4; i++) {
-		comma = memchr(s, ',', (size_t)(end - s));
-		if ((comma == NULL) != (i == 3))
-			return -1;
-		if (comma == NULL)
-			comma = end;
-		part[i] = s;
-		plen[i] = (size_t)(comma - s);
-		s = comma + 1;
-	}
-	/* total_hours is numeric(8,1): up to 7 digits, then ".d". */
-	dot = strcspn(part[0], ".,");
-	if (dot > plen[0] || !cursor_uint(part[0], dot, 7) ||
-	    plen[0] != dot + 2 || part[0][dot] != '.' ||
-	    part[0][dot + 1] < '0' || part[0][dot + 1] > '9')
-		return -1;
-	if (!cursor_uint(part[1], plen[1], 18) ||
-	    !cursor_uint(part[2], plen[2], 9) ||
-	    !cursor_uint(part[3], plen[3], 9))
-		return -1;
-	memcpy(c->total, part[0], plen[0]);
-	memcpy(c->id, part[1], plen[1]);
-	c->pos = strtol(part[2], NULL, 10);
-	c->rank = strtol(part[3], NULL, 10);
-	if (c->pos < 1 || c->rank < 1 || c->rank > c->pos)
-		return -1;
-	c->set = 1;
-	return 0;
 }
 
 static enum valid_err
@@ -166,16 +107,21 @@ board_fetch(struct ctx *ctx, const struct cursor *c, struct row *rows,
 	return RESULT_OK;
 }
 
-/* The query string of the page after rows (which must not be empty). */
+/* The query string of the page after rows (which must not be empty), or
+ * NULL when out of memory. */
 static const char *
 board_next(struct ctx *ctx, const struct cursor *c, const struct row *rows,
            int n)
 {
 	long pos = (c->set ? c->pos : 0) + n;
+	char mac[TOKEN_B64_LEN + 1];
+	const char *cur;
 
-	return arena_printf(&ctx->arena, "after=%s,%s,%ld,%ld",
-	                    rows[n - 1].hours, rows[n - 1].id, pos,
-	                    rows[n - 1].rank);
+	cur = arena_printf(&ctx->arena, "%s,%s,%ld,%ld", rows[n - 1].hours,
+	                   rows[n - 1].id, pos, rows[n - 1].rank);
+	if (cur == NULL || cursor_mac(cur, strlen(cur), mac) == -1)
+		return NULL;
+	return arena_printf(&ctx->arena, "after=%s,%s", cur, mac);
 }
 
 /* Parses the query and loads the viewer and the page. */
@@ -232,6 +178,8 @@ board_render_json(struct ctx *ctx, const struct cursor *c,
 	}
 	buf_puts(out, "],\"next\":");
 	next = more ? board_next(ctx, c, rows, n) : NULL;
+	if (more && next == NULL)
+		return RESULT_ERROR;
 	if (next != NULL) {
 		buf_puts(out, "\"/board.json?");
 		buf_puts(out, next);
@@ -270,7 +218,8 @@ board_render_html(struct ctx *ctx, const struct cursor *c,
 			return RESULT_ERROR;
 	}
 	next = more ? board_next(ctx, c, rows, n) : NULL;
-	if (tdict_flag(d, "empty", n == 0 && !c->set) == -1 ||
+	if ((more && next == NULL) ||
+	    tdict_flag(d, "empty", n == 0 && !c->set) == -1 ||
 	    tdict_flag(d, "has_rows", n > 0) == -1 ||
 	    tdict_flag(d, "paged", c->set) == -1 ||
 	    tdict_set(d, "next", next ? next : "") == -1)
@@ -278,6 +227,47 @@ board_render_html(struct ctx *ctx, const struct cursor *c,
 	rc = page_render(ctx, 200, TAB_BOARD, "Board", board_tmpl, d);
 	board_cache(ctx);
 	return rc;
+}
+
+/*
+ * A JSON route answers its errors in JSON too:
+ * {"error":"...","status":400}. Returns RESULT_OK with the response
+ * filled, or rc itself when there is no JSON for it.
+ */
+static enum result
+board_json_error(struct ctx *ctx, enum result rc)
+{
+	static const struct {
+		int status;
+		const char *error;
+	} errs[] = {
+	    [RESULT_BAD_REQUEST] = {400, "This page link is not one the board "
+	                                 "made. Start again from /board.json."},
+	    [RESULT_NOT_FOUND] = {404, "Not found."},
+	    [RESULT_DB_UNAVAILABLE] = {503, "The board is unavailable for a "
+	                                    "moment. Please try again."},
+	    [RESULT_ERROR] = {500, "Something went wrong on our side."},
+	};
+	struct buf *out = &ctx->resp.body;
+	char retry[16];
+
+	if ((size_t)rc >= sizeof(errs) / sizeof(errs[0]) ||
+	    errs[rc].error == NULL)
+		return rc;
+	buf_reset(out);
+	buf_puts(out, "{\"error\":");
+	json_string(out, errs[rc].error, strlen(errs[rc].error));
+	buf_printf(out, ",\"status\":%d}\n", errs[rc].status);
+	if (buf_failed(out))
+		return rc;
+	if (rc == RESULT_DB_UNAVAILABLE) {
+		snprintf(retry, sizeof(retry), "%d", db_retry_after(&ctx->db));
+		resp_header(&ctx->resp, "Retry-After", retry);
+	}
+	ctx->resp.status = errs[rc].status;
+	ctx->resp.content_type = "application/json";
+	ctx->cache_control = "no-store";
+	return RESULT_OK;
 }
 
 static enum result
@@ -294,7 +284,7 @@ board_serve(struct ctx *ctx, int json)
 		rc = json ? board_render_json(ctx, &c, rows, n, more)
 		          : board_render_html(ctx, &c, rows, n, more);
 	PQclear(res);
-	return rc;
+	return json && rc != RESULT_OK ? board_json_error(ctx, rc) : rc;
 }
 
 enum result

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -46,6 +47,36 @@ crypto_hmac_sha256(const uint8_t *key, size_t keylen, const void *msg, size_t n,
 	unsigned int len = 32;
 
 	HMAC(EVP_sha256(), key, (int)keylen, msg, n, out, &len);
+}
+
+/* SHA-256 of CSRF_SECRET: the HMAC key for crypto_secret_mac(). */
+static uint8_t secret_key[32];
+static int secret_loaded;
+
+int
+crypto_secret_load(void)
+{
+	const char *s = getenv(SECRET_ENV);
+
+	if (s == NULL || strlen(s) < SECRET_MIN_CHARS)
+		return -1;
+	crypto_sha256(s, strlen(s), secret_key);
+	secret_loaded = 1;
+	return 0;
+}
+
+int
+crypto_secret_mac(const char *label, const void *msg, size_t n, uint8_t out[32])
+{
+	unsigned char in[SECRET_MSG_MAX];
+	size_t llen = strlen(label) + 1;
+
+	if (!secret_loaded || llen + n > sizeof(in))
+		return -1;
+	memcpy(in, label, llen);
+	memcpy(in + llen, msg, n);
+	crypto_hmac_sha256(secret_key, sizeof(secret_key), in, llen + n, out);
+	return 0;
 }
 
 int

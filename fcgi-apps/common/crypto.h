@@ -28,6 +28,24 @@ void crypto_token_encode(const uint8_t in[TOKEN_BYTES],
  * the canonical encoding of TOKEN_BYTES bytes. */
 int crypto_token_decode(const char *s, size_t len, uint8_t out[TOKEN_BYTES]);
 
+/*
+ * The server's secret, shared by every task of every service (a form one
+ * serves is posted to another): the environment variable CSRF_SECRET, at
+ * least SECRET_MIN_CHARS characters, read once before the workers start.
+ * It signs the anonymous CSRF value and the board's page links. Returns
+ * 0, or -1 when it is missing or too short.
+ */
+#define SECRET_ENV       "CSRF_SECRET"
+#define SECRET_MIN_CHARS 32
+#define SECRET_MSG_MAX   256 /* label, NUL and message together */
+int crypto_secret_load(void);
+/* HMAC-SHA-256 under the server's secret of label, a NUL and msg: one
+ * label per use, so no MAC made for one use is valid for another.
+ * Returns 0, or -1 if crypto_secret_load() has not succeeded or the
+ * three exceed SECRET_MSG_MAX bytes. */
+int crypto_secret_mac(const char *label, const void *msg, size_t n,
+                      uint8_t out[32]);
+
 /* Standard base64 with padding (the alphabet libscrypt's MCF uses).
  * out needs 4 * ((n + 2) / 3) + 1 bytes. */
 void crypto_b64_encode(const uint8_t *in, size_t n, char *out);

@@ -53,6 +53,8 @@ form_check(const struct form_field *f, struct form_value *v,
 {
 	if (v->len > f->max)
 		v->err = VALID_TOO_LONG;
+	else if (memchr(v->s, '\0', v->len) != NULL)
+		v->err = VALID_FORBIDDEN_CHAR;
 	else if (f->check != NULL)
 		v->err = f->check(v, env);
 	else
@@ -68,6 +70,10 @@ form_parse(struct arena *a, const char *data, size_t len,
 	size_t pairs = 0, i, klen;
 	long dlen;
 	char *key, *val;
+	struct valid_env e = *env;
+
+	e.arena = a;
+	env = &e;
 
 	for (i = 0; i < n; i++) {
 		memset(&vals[i], 0, sizeof(vals[i]));

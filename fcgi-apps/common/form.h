@@ -47,6 +47,7 @@ struct form_value {
 		long long i; /* integers, e.g. a row id */
 		int tenths;  /* hours, in tenths of an hour */
 		struct valid_date date;
+		const char *skeleton; /* a name's look-alike key */
 	} v;
 };
 
@@ -61,10 +62,11 @@ enum form_err {
 /*
  * Parses len bytes at data into vals[0..n). Each present value is
  * checked: first its decoded length against field->max (VALID_TOO_LONG),
- * then by field->check. An absent key is checked as an empty value, so
- * the check decides whether the field is required. Returns FORM_OK even
- * if values were refused: per-field errors are in vals[i].err. Decoded
- * strings live in the arena.
+ * then for an embedded NUL (VALID_FORBIDDEN_CHAR: no field holds one, and
+ * the checks read values as C strings), then by field->check. An absent key is
+ * checked as an empty value, so the check decides whether the field is
+ * required. Returns FORM_OK even if values were refused: per-field errors are
+ * in vals[i].err. Decoded strings live in the arena.
  */
 enum form_err form_parse(struct arena *a, const char *data, size_t len,
                          const struct form_field *fields, size_t n,

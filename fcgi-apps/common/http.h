@@ -22,6 +22,9 @@ struct req {
 	const char *query;       /* QUERY_STRING, "" when none */
 	const char *cookie;      /* the Cookie header, or NULL */
 	const char *accept;      /* the Accept header, or NULL */
+	const char *host;        /* the Host header, or NULL */
+	const char *origin;      /* the Origin header, or NULL */
+	const char *fetch_site;  /* the Sec-Fetch-Site header, or NULL */
 	const char *content_type;
 	const char *request_id; /* nginx's $request_id, sanitized */
 	long content_length;    /* -1 when absent */

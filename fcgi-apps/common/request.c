@@ -30,6 +30,9 @@ request_parse(struct ctx *ctx, FCGX_Request *fr, char request_id[65])
 	r->query = (s = param(fr, "QUERY_STRING")) ? s : "";
 	r->cookie = param(fr, "HTTP_COOKIE");
 	r->accept = param(fr, "HTTP_ACCEPT");
+	r->host = param(fr, "HTTP_HOST");
+	r->origin = param(fr, "HTTP_ORIGIN");
+	r->fetch_site = param(fr, "HTTP_SEC_FETCH_SITE");
 	r->content_type = param(fr, "CONTENT_TYPE");
 	s = param(fr, "HTTP_X_FORWARDED_PROTO");
 	r->https = s != NULL && strcasecmp(s, "https") == 0;

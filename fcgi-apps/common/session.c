@@ -1,22 +1,39 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "session.h"
 
 #define CSRF_LABEL      "astronaut-hours csrf v1"
+#define CSRF_ANON_LABEL "astronaut-hours anonymous csrf v1"
 #define CSRF_COOKIE_AGE 86400
+#define HOST_PREFIX     "__Host-"
+
+/* A cookie's name on this request: over HTTPS with the __Host- prefix,
+ * which a browser accepts only from this host, Secure, for Path=/, so
+ * that no other site or subdomain can plant it. */
+static const char *
+session_cookie_name(const struct ctx *ctx, const char *name, char *buf,
+                    size_t size)
+{
+	if (!ctx->req.https)
+		return name;
+	snprintf(buf, size, "%s%s", HOST_PREFIX, name);
+	return buf;
+}
 
 static void
 session_cookie(struct ctx *ctx, const char *name, const char *value,
                int max_age)
 {
-	char line[256];
+	char line[256], nbuf[64];
 
 	snprintf(line, sizeof(line),
-	         "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s", name,
-	         value, max_age, ctx->req.https ? "; Secure" : "");
+	         "%s=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
+	         session_cookie_name(ctx, name, nbuf, sizeof(nbuf)), value,
+	         max_age, ctx->req.https ? "; Secure" : "");
 	resp_header(&ctx->resp, "Set-Cookie", line);
 }
 
@@ -26,9 +43,12 @@ session_cookie_token(struct ctx *ctx, const char *name,
                      uint8_t token[TOKEN_BYTES])
 {
 	const char *val;
+	char nbuf[64];
 	size_t len;
 
-	if (!http_cookie(&ctx->req, name, &val, &len))
+	if (!http_cookie(&ctx->req,
+	                 session_cookie_name(ctx, name, nbuf, sizeof(nbuf)),
+	                 &val, &len))
 		return -1;
 	return crypto_token_decode(val, len, token);
 }
@@ -114,11 +134,19 @@ csrf_key(struct ctx *ctx, uint8_t key[TOKEN_BYTES], int create)
 	return 0;
 }
 
-static void
-csrf_compute(const uint8_t key[TOKEN_BYTES], uint8_t mac[32])
+/* The token for key: bound to the session when signed in, and otherwise
+ * signed with the server's secret, so that knowing (or planting) the
+ * anonymous cookie is not enough to make a token. Returns 0 or -1. */
+static int
+csrf_compute(const struct ctx *ctx, const uint8_t key[TOKEN_BYTES],
+             uint8_t mac[32])
 {
-	crypto_hmac_sha256(key, TOKEN_BYTES, CSRF_LABEL, strlen(CSRF_LABEL),
-	                   mac);
+	if (ctx->viewer.signed_in) {
+		crypto_hmac_sha256(key, TOKEN_BYTES, CSRF_LABEL,
+		                   strlen(CSRF_LABEL), mac);
+		return 0;
+	}
+	return crypto_secret_mac(CSRF_ANON_LABEL, key, TOKEN_BYTES, mac);
 }
 
 const char *
@@ -127,13 +155,34 @@ csrf_token(struct ctx *ctx)
 	uint8_t key[TOKEN_BYTES], mac[32];
 	char *enc;
 
-	if (csrf_key(ctx, key, 1) == -1)
+	if (csrf_key(ctx, key, 1) == -1 || csrf_compute(ctx, key, mac) == -1)
 		return NULL;
-	csrf_compute(key, mac);
 	if ((enc = arena_alloc(&ctx->arena, TOKEN_B64_LEN + 1)) == NULL)
 		return NULL;
 	crypto_token_encode(mac, enc);
 	return enc;
+}
+
+/*
+ * The second layer: where a browser says a POST comes from. When sent,
+ * Sec-Fetch-Site must be "same-origin" and Origin must be this site: the
+ * scheme the load balancer reports and the Host the browser addressed.
+ * Clients that send neither (not browsers) rely on the token alone.
+ */
+static int
+csrf_origin_ok(const struct ctx *ctx)
+{
+	const struct req *r = &ctx->req;
+	const char *scheme = r->https ? "https://" : "http://";
+	size_t n = strlen(scheme);
+
+	if (r->fetch_site != NULL && strcmp(r->fetch_site, "same-origin") != 0)
+		return 0;
+	if (r->origin == NULL)
+		return 1;
+	return r->host != NULL && *r->host != '\0' &&
+	       strncmp(r->origin, scheme, n) == 0 &&
+	       strcasecmp(r->origin + n, r->host) == 0;
 }
 
 int
@@ -141,9 +190,9 @@ csrf_check(struct ctx *ctx, const char *submitted, size_t len)
 {
 	uint8_t key[TOKEN_BYTES], mac[32], got[TOKEN_BYTES];
 
-	if (csrf_key(ctx, key, 0) == -1 ||
-	    crypto_token_decode(submitted, len, got) == -1)
+	if (!csrf_origin_ok(ctx) || csrf_key(ctx, key, 0) == -1 ||
+	    crypto_token_decode(submitted, len, got) == -1 ||
+	    csrf_compute(ctx, key, mac) == -1)
 		return 0;
-	csrf_compute(key, mac);
 	return crypto_equal(mac, got, sizeof(mac));
 }

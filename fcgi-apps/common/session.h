@@ -3,13 +3,15 @@
  *
  * A session token is 256 bits from the kernel, sent to the browser as
  * unpadded base64url in the ah_session cookie (HttpOnly, SameSite=Lax,
- * Path=/, Secure when the client came over HTTPS). The database stores
- * only its SHA-256, so a leaked table holds no usable tokens.
+ * Path=/; over HTTPS Secure and named __Host-ah_session). The database
+ * stores only its SHA-256, so a leaked table holds no usable tokens.
  *
- * A CSRF token is HMAC-SHA-256(key, "csrf") where the key is the session
- * token when someone is signed in, and otherwise a random value in the
- * ah_csrf cookie (for the sign-up and log-in forms). A cross-site page
- * can neither read the key nor compute the token.
+ * A CSRF token is HMAC-SHA-256(session token, label) when someone is
+ * signed in, and otherwise HMAC-SHA-256(the server's secret, label and a
+ * random value in the ah_csrf cookie) for the sign-up and log-in forms:
+ * a cross-site page can neither read the key nor compute the token, and
+ * planting the cookie does not help it make one. csrf_check() also
+ * refuses a POST whose Origin or Sec-Fetch-Site names another site.
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -34,7 +36,8 @@ void session_cookie_clear(struct ctx *ctx);
  * the ah_csrf cookie when an anonymous visitor has none. NULL when out
  * of memory or randomness. */
 const char *csrf_token(struct ctx *ctx);
-/* 1 if submitted is the CSRF token for this request's key. */
+/* 1 if submitted is the CSRF token for this request's key and the
+ * browser, if it says, sent the request from this site. */
 int csrf_check(struct ctx *ctx, const char *submitted, size_t len);
 
 #endif

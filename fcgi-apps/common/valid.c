@@ -2,6 +2,8 @@
 #include <string.h>
 
 #include "form.h"
+#include "name.h"
+#include "pwlist.h"
 #include "text.h"
 #include "valid.h"
 
@@ -27,6 +29,14 @@ valid_message(enum valid_err err)
 	    [VALID_TOO_OLD] = "The date is too far in the past.",
 	    [VALID_BAD_TOKEN] = "This form is out of date. Please submit it "
 	                        "again.",
+	    [VALID_ODD_SPACE] = "Use ordinary spaces only.",
+	    [VALID_BLANK] = "Use at least one visible letter, digit or "
+	                    "symbol.",
+	    [VALID_MARKS] = "Use at most 4 accents or other marks on one "
+	                    "letter.",
+	    [VALID_NOMEM] = "This could not be checked. Please try again.",
+	    [VALID_COMMON] = "This password is too easy to guess. A few "
+	                     "unrelated words make a good one.",
 	};
 
 	return err >= 0 && err < VALID__MAX && msg[err] ? msg[err] : "Invalid.";
@@ -48,6 +58,7 @@ valid_env_at(struct valid_env *env, time_t t)
 {
 	valid_date_from(&env->today, t);
 	valid_date_from(&env->latest, t + 14 * 3600);
+	env->arena = NULL;
 }
 
 void
@@ -106,36 +117,90 @@ valid_text(struct form_value *v, const struct valid_env *env)
 	return valid_chars(v, NULL);
 }
 
+/* Trims, checks the characters and puts the value in NFC; *chars is its
+ * length in code points, in NFC. */
+static enum valid_err
+valid_name_nfc(struct form_value *v, const struct valid_env *env, size_t *chars)
+{
+	enum valid_err e;
+
+	valid_trim(v);
+	if ((e = valid_chars(v, chars)) != VALID_OK)
+		return e;
+	if (*chars == 0)
+		return VALID_MISSING;
+	if (env->arena == NULL ||
+	    name_nfc(env->arena, v->s, v->len, &v->s, &v->len) == -1)
+		return VALID_NOMEM;
+	return valid_chars(v, chars);
+}
+
 enum valid_err
 valid_name(struct form_value *v, const struct valid_env *env)
+{
+	static const enum valid_err policy[] = {
+	    [NAME_OK] = VALID_OK,
+	    [NAME_FORBIDDEN] = VALID_FORBIDDEN_CHAR,
+	    [NAME_SPACE] = VALID_ODD_SPACE,
+	    [NAME_BLANK] = VALID_BLANK,
+	    [NAME_MARKS] = VALID_MARKS,
+	    [NAME_NOMEM] = VALID_NOMEM,
+	};
+	enum valid_err e;
+	size_t chars;
+
+	if ((e = valid_name_nfc(v, env, &chars)) != VALID_OK)
+		return e;
+	if ((e = policy[name_check(v->s, v->len)]) != VALID_OK)
+		return e;
+	if (chars > NAME_MAX_CHARS)
+		return VALID_TOO_LONG;
+	if ((v->v.skeleton = name_skeleton(env->arena, v->s, v->len)) == NULL)
+		return VALID_NOMEM;
+	return VALID_OK;
+}
+
+enum valid_err
+valid_login_name(struct form_value *v, const struct valid_env *env)
 {
 	enum valid_err e;
 	size_t chars;
 
-	(void)env;
-	valid_trim(v);
-	if ((e = valid_chars(v, &chars)) != VALID_OK)
+	if ((e = valid_name_nfc(v, env, &chars)) != VALID_OK)
 		return e;
-	if (chars == 0)
-		return VALID_MISSING;
 	return chars > NAME_MAX_CHARS ? VALID_TOO_LONG : VALID_OK;
 }
 
-/* Passwords are taken as typed: spaces are characters like any other. */
+/* Passwords keep their spaces (they are characters like any other) and
+ * are put in NFC, so the same password typed on another keyboard or
+ * system matches. */
 enum valid_err
 valid_password(struct form_value *v, const struct valid_env *env)
 {
 	enum valid_err e;
 	size_t chars;
 
-	(void)env;
 	if (v->len == 0)
 		return VALID_MISSING;
 	if ((e = valid_chars(v, &chars)) != VALID_OK)
 		return e;
+	if (env->arena == NULL ||
+	    name_nfc(env->arena, v->s, v->len, &v->s, &v->len) == -1)
+		return VALID_NOMEM;
+	if ((e = valid_chars(v, &chars)) != VALID_OK)
+		return e;
 	if (chars < PASSWORD_MIN_CHARS)
 		return VALID_TOO_SHORT;
-	return chars > PASSWORD_MAX_CHARS ? VALID_TOO_LONG : VALID_OK;
+	if (chars > PASSWORD_MAX_CHARS)
+		return VALID_TOO_LONG;
+	switch (pwlist_common(v->s, v->len)) {
+	case 0:
+		return VALID_OK;
+	case 1:
+		return VALID_COMMON;
+	default:
+		return VALID_NOMEM;
+	}
 }
 
 /*

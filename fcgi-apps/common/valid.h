@@ -30,6 +30,11 @@ enum valid_err {
 	VALID_FUTURE_DATE,
 	VALID_TOO_OLD,
 	VALID_BAD_TOKEN, /* a hidden field that was tampered with */
+	VALID_ODD_SPACE, /* a space other than U+0020 in a name */
+	VALID_BLANK,     /* a name with no visible character */
+	VALID_MARKS,     /* too many combining marks on one character */
+	VALID_NOMEM,     /* the request's arena is full */
+	VALID_COMMON,    /* a password too easy to guess */
 	VALID__MAX
 };
 
@@ -41,9 +46,13 @@ struct valid_date {
 struct valid_env {
 	struct valid_date today;  /* in UTC: the form's default date */
 	struct valid_date latest; /* today in UTC+14, the earliest zone */
+	/* Where checks put values they rewrite (a name in NFC, its
+	 * skeleton); form_parse() sets it to the request's arena. */
+	struct arena *arena;
 };
 
 struct form_value;
+struct arena;
 
 /* A sentence for a person about why a value was refused. */
 const char *valid_message(enum valid_err err);
@@ -53,7 +62,15 @@ void valid_env_at(struct valid_env *env, time_t t);
 void valid_date_format(const struct valid_date *d, char *out, size_t size);
 
 enum valid_err valid_text(struct form_value *v, const struct valid_env *env);
+/* A new name: trimmed, NFC, the whole policy of name.h; on VALID_OK,
+ * v->s is the NFC name and v->v.skeleton its TS #39 skeleton. */
 enum valid_err valid_name(struct form_value *v, const struct valid_env *env);
+/* A name typed to log in: trimmed, valid UTF-8 and printable, NFC; not
+ * held to the policy, so that names from before it still log in. */
+enum valid_err valid_login_name(struct form_value *v,
+                                const struct valid_env *env);
+/* A new password: 8-256 characters, put in NFC (what is hashed), not
+ * too easy to guess (pwlist.h). */
 enum valid_err valid_password(struct form_value *v,
                               const struct valid_env *env);
 enum valid_err valid_hours(struct form_value *v, const struct valid_env *env);

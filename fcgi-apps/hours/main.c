@@ -43,6 +43,30 @@ static const struct db_stmt stmts[STMT__MAX] = {
                             " WHERE astronaut_id = $1) AS entries"
                             " FROM astro.astronauts WHERE id = $1",
                             1, 0},
+    /* What a date can still take (never below 0 for dates from before
+     * the cap); the totals trigger enforces the same 24. */
+    [STMT_HOURS_DAY] =
+        {"hours_day",
+         "SELECT greatest(0, 24 - coalesce(sum(hours), 0))::numeric(3, 1)"
+         " AS day_left FROM astro.hours_entries"
+         " WHERE astronaut_id = $1 AND trained_on = $2",
+         1, 0},
+    [STMT_HOURS_BY_KEY] =
+        {"hours_by_key",
+         "SELECT hours, trained_on, coalesce(note, '') AS note"
+         " FROM astro.hours_entries"
+         " WHERE astronaut_id = $1 AND idempotency_key = $2",
+         1, 0},
+    /* Entries the astronaut made in the last $2 seconds, and how long
+     * until the oldest of them leaves that window. */
+    [STMT_HOURS_RECENT] =
+        {"hours_recent",
+         "SELECT count(*) AS n, coalesce(ceil(extract(epoch"
+         " FROM min(created_at) + make_interval(secs => $2)"
+         " - now())), 1) AS wait FROM astro.hours_entries"
+         " WHERE astronaut_id = $1"
+         " AND created_at > now() - make_interval(secs => $2)",
+         1, 0},
 };
 
 static const struct app hours_app = {

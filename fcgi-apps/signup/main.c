@@ -41,26 +41,52 @@ static const struct route routes[] = {
 
 static const struct db_stmt stmts[STMT__MAX] = {
     COMMON_STMTS,
+    /* The name itself (ignoring case), or one that looks like it (the
+     * same TS #39 skeleton, $2). */
     [STMT_NAME_TAKEN] = {"name_taken",
-                         "SELECT 1 FROM astro.astronauts"
-                         " WHERE lower(name) = lower($1)",
+                         "SELECT name, lower(name) = lower($1) AS same"
+                         " FROM astro.astronauts"
+                         " WHERE lower(name) = lower($1) OR name_skeleton = $2"
+                         " ORDER BY same DESC LIMIT 1",
                          1, 0},
     /* The astronaut and the first session in one statement: either both
      * exist or neither. No row back means the name was taken between
      * the check and the insert. */
     [STMT_SIGNUP] = {"signup",
                      "WITH a AS (INSERT INTO astro.astronauts"
-                     " (name, password_hash) VALUES ($1, $2)"
+                     " (name, password_hash, name_skeleton)"
+                     " VALUES ($1, $2, $5)"
                      " ON CONFLICT DO NOTHING RETURNING id)"
                      " INSERT INTO astro.sessions"
                      " (token_hash, astronaut_id, expires_at)"
                      " SELECT $3, id, now() + make_interval(secs => $4)"
                      " FROM a RETURNING astronaut_id",
                      0, 1},
+    /* The account, and how many seconds its next log-in must wait
+     * after wrong passwords (astro.login_delay). */
     [STMT_LOGIN_LOOKUP] = {"login_lookup",
-                           "SELECT id, password_hash FROM astro.astronauts"
-                           " WHERE lower(name) = lower($1)",
+                           "SELECT a.id, a.password_hash,"
+                           " coalesce(ceil(extract(epoch FROM"
+                           " f.retry_at - now())), 0) AS wait"
+                           " FROM astro.astronauts a"
+                           " LEFT JOIN astro.login_failures f"
+                           " ON f.astronaut_id = a.id"
+                           " WHERE lower(a.name) = lower($1)",
                            1, 0},
+    [STMT_LOGIN_FAILED] =
+        {"login_failed",
+         "INSERT INTO astro.login_failures AS f"
+         " (astronaut_id, failures, retry_at)"
+         " VALUES ($1, 1, now() + astro.login_delay(1))"
+         " ON CONFLICT (astronaut_id) DO UPDATE"
+         " SET failures = f.failures + 1,"
+         " last_failure = now(),"
+         " retry_at = now() + astro.login_delay(f.failures + 1)",
+         0, 1},
+    [STMT_LOGIN_CLEAR] = {"login_clear",
+                          "DELETE FROM astro.login_failures"
+                          " WHERE astronaut_id = $1",
+                          1, 1},
     /* A new session, and the astronaut's expired ones swept away. */
     [STMT_SESSION_CREATE] =
         {"session_create",

@@ -4,8 +4,10 @@
 
 #include "form.h"
 #include "log.h"
+#include "name.h"
 #include "page.h"
 #include "password.h"
+#include "pwlist.h"
 #include "session.h"
 #include "signup.h"
 
@@ -23,7 +25,7 @@ static enum valid_err valid_login_password(struct form_value *v,
                                            const struct valid_env *env);
 
 const struct form_field login_fields[LOGIN__MAX] = {
-    [LOGIN_NAME] = {"name", 512, valid_name},
+    [LOGIN_NAME] = {"name", 512, valid_login_name},
     [LOGIN_PASSWORD] = {"password", 1024, valid_login_password},
     [LOGIN_CSRF] = {"csrf", 64, valid_token},
 };
@@ -31,6 +33,10 @@ const struct form_field login_fields[LOGIN__MAX] = {
 static const struct field_words name_words = {{
     [VALID_MISSING] = "Enter a name.",
     [VALID_TOO_LONG] = "Use at most 64 characters.",
+    [VALID_FORBIDDEN_CHAR] = "Use letters, digits, punctuation and symbols: "
+                             "control, invisible, private-use and "
+                             "unassigned characters are not allowed.",
+    [VALID_ODD_SPACE] = "Use ordinary spaces only.",
 }};
 
 static const struct field_words new_password_words = {{
@@ -39,6 +45,9 @@ static const struct field_words new_password_words = {{
     [VALID_TOO_LONG] = "Use at most 256 characters.",
     [VALID_FORBIDDEN_CHAR] = "Control characters are not allowed in "
                              "passwords.",
+    [VALID_COMMON] = "This password is too easy to guess: it is a common "
+                     "password, a word or a simple pattern. A few unrelated "
+                     "words make a good one.",
 }};
 
 static const struct field_words login_name_words = {{
@@ -53,10 +62,26 @@ static const struct field_words login_password_words = {{
 	"This form had expired, so nothing was done. Please submit it "        \
 	"again."
 #define MSG_WRONG "Wrong name or password."
+#define MSG_TAKEN "That name is taken. Choose another."
+#define MSG_LOOKALIKE                                                          \
+	"That name looks like \xe2\x80\x9c%s\xe2\x80\x9d, which is taken: "    \
+	"letters of other alphabets or styles that look the same count as "    \
+	"the same. Choose another."
 
 int
 signup_init(const struct config *cfg)
 {
+	if (crypto_secret_load() == -1) {
+		log_error("%s must be set, to at least %d characters",
+		          SECRET_ENV, SECRET_MIN_CHARS);
+		return -1;
+	}
+	if (pwlist_open() == -1) {
+		log_error("cannot read cracklib's dictionary (%s): install "
+		          "cracklib-runtime",
+		          pwlist_path());
+		return -1;
+	}
 	if (password_limit(cfg->hash_concurrency) == -1) {
 		log_error("cannot set up the scrypt permits");
 		return -1;
@@ -134,17 +159,31 @@ signup_form(struct ctx *ctx, int status, const struct form_value *v,
 	                 message);
 }
 
-static int
-name_taken(struct ctx *ctx, const char *name, enum db_rc *rc)
+/*
+ * Whether the name, or one that looks like it, is taken. Returns NULL if
+ * not (or on a database failure, in *rc), else the words for the form.
+ */
+static const char *
+name_taken(struct ctx *ctx, const struct form_value *name, enum db_rc *rc)
 {
-	const char *params[1] = {name};
+	const char *params[2] = {name->s, name->v.skeleton};
+	const char *taken = NULL;
 	PGresult *res;
-	int taken;
 
-	if ((*rc = db_exec(&ctx->db, STMT_NAME_TAKEN, 1, params, NULL, NULL,
+	if ((*rc = db_exec(&ctx->db, STMT_NAME_TAKEN, 2, params, NULL, NULL,
 	                   &res)) != DB_OK)
-		return 0;
-	taken = PQntuples(res) > 0;
+		return NULL;
+	if (PQntuples(res) == 1) {
+		if (strcmp(PQgetvalue(res, 0, PQfnumber(res, "same")), "t") ==
+		    0)
+			taken = MSG_TAKEN;
+		else
+			taken = arena_printf(
+			    &ctx->arena, MSG_LOOKALIKE,
+			    PQgetvalue(res, 0, PQfnumber(res, "name")));
+		if (taken == NULL) /* no room for the other name */
+			taken = MSG_TAKEN;
+	}
 	PQclear(res);
 	return taken;
 }
@@ -155,23 +194,28 @@ signup_post(struct ctx *ctx)
 	struct form_value *v = ctx->form;
 	char mcf[PASSWORD_MCF_MAX], ttl[16];
 	uint8_t token[TOKEN_BYTES], hash[32];
-	const char *params[4];
-	int lengths[4] = {0, 0, sizeof(hash), 0}, formats[4] = {0, 0, 1, 0};
-	const char *taken = "That name is taken. Choose another.";
-	const char *mismatch = NULL;
+	const char *params[5];
+	int lengths[5] = {0, 0, sizeof(hash), 0, 0};
+	int formats[5] = {0, 0, 1, 0, 0};
+	const char *taken;
+	const char *mismatch = NULL, *confirm;
+	size_t clen;
 	enum db_rc rc;
 	PGresult *res;
 	int created;
 
+	/* The password is in NFC by now (valid_password); so is the copy
+	 * compared with it. */
 	if (v[SIGNUP_PASSWORD].err == VALID_OK &&
-	    (v[SIGNUP_CONFIRM].len != v[SIGNUP_PASSWORD].len ||
-	     memcmp(v[SIGNUP_CONFIRM].s, v[SIGNUP_PASSWORD].s,
-	            v[SIGNUP_PASSWORD].len) != 0))
+	    (name_nfc(&ctx->arena, v[SIGNUP_CONFIRM].s, v[SIGNUP_CONFIRM].len,
+	              &confirm, &clen) == -1 ||
+	     clen != v[SIGNUP_PASSWORD].len ||
+	     memcmp(confirm, v[SIGNUP_PASSWORD].s, clen) != 0))
 		mismatch = "The two passwords do not match.";
 	v[SIGNUP_CONFIRM].err = VALID_OK; /* judged by the comparison only */
 	if (!form_valid(v, SIGNUP__MAX) || mismatch)
 		return signup_form(ctx, 422, v, NULL, NULL, mismatch);
-	if (name_taken(ctx, v[SIGNUP_NAME].s, &rc))
+	if ((taken = name_taken(ctx, &v[SIGNUP_NAME], &rc)) != NULL)
 		return signup_form(ctx, 409, v, NULL, taken, NULL);
 	if (rc != DB_OK)
 		return result_from_db(rc, &ctx->db, "name check");
@@ -191,13 +235,14 @@ signup_post(struct ctx *ctx)
 	params[1] = mcf;
 	params[2] = (const char *)hash;
 	params[3] = ttl;
-	if ((rc = db_exec(&ctx->db, STMT_SIGNUP, 4, params, lengths, formats,
+	params[4] = v[SIGNUP_NAME].v.skeleton;
+	if ((rc = db_exec(&ctx->db, STMT_SIGNUP, 5, params, lengths, formats,
 	                  &res)) != DB_OK)
 		return result_from_db(rc, &ctx->db, "sign-up");
 	created = PQntuples(res) == 1;
 	PQclear(res);
 	if (!created)
-		return signup_form(ctx, 409, v, NULL, taken, NULL);
+		return signup_form(ctx, 409, v, NULL, MSG_TAKEN, NULL);
 	return session_start(ctx, token);
 }
 
@@ -234,36 +279,104 @@ login_form(struct ctx *ctx, int status, const struct form_value *v,
 	                 message);
 }
 
+/* login_check(): the name must wait after wrong passwords. */
+#define LOGIN_WAIT 2
+
 /*
- * Checks name and password. Returns 1 and sets *id on a match, 0 on a
- * mismatch (or a database failure, in *rc), PASSWORD_GONE if the client
- * left before the hash. An unknown name costs a full hash too, so
- * timing does not tell which names exist.
+ * Verifies the typed password against mcf: in NFC first (what sign-up
+ * hashes), then as typed if that differs, for hashes made before
+ * passwords were normalized. Returns as password_verify() does.
+ */
+static int
+login_verify(struct ctx *ctx, const struct form_value *pw, const char *mcf)
+{
+	const char *nfc;
+	size_t nlen;
+	int ok;
+
+	if (name_nfc(&ctx->arena, pw->s, pw->len, &nfc, &nlen) == -1) {
+		nfc = pw->s; /* not UTF-8: it can only match as typed */
+		nlen = pw->len;
+	}
+	ok = password_verify(nfc, nlen, mcf);
+	if (ok == 0 && (nlen != pw->len || memcmp(nfc, pw->s, nlen) != 0))
+		ok = password_verify(pw->s, pw->len, mcf);
+	return ok;
+}
+
+/*
+ * Checks name and password. Returns 1 on a match, 0 on a mismatch (or a
+ * database failure, in *rc), LOGIN_WAIT when the name must wait *wait
+ * more seconds after wrong passwords, PASSWORD_GONE if the client left
+ * before the hash. *id is the account's id, or 0 if there is none. The
+ * password is hashed in every case (an unknown name, a name that must
+ * wait), so timing tells nothing.
  */
 static int
 login_check(struct ctx *ctx, const struct form_value *v, long long *id,
-            enum db_rc *rc)
+            long *wait, enum db_rc *rc)
 {
 	const char *params[1] = {v[LOGIN_NAME].s};
 	PGresult *res;
 	int ok = 0;
 
+	*id = 0;
+	*wait = 0;
 	*rc = db_exec(&ctx->db, STMT_LOGIN_LOOKUP, 1, params, NULL, NULL, &res);
 	if (*rc != DB_OK)
 		return 0;
 	if (PQntuples(res) == 1) {
-		ok = password_verify(
-		    v[LOGIN_PASSWORD].s, v[LOGIN_PASSWORD].len,
+		ok = login_verify(
+		    ctx, &v[LOGIN_PASSWORD],
 		    PQgetvalue(res, 0, PQfnumber(res, "password_hash")));
 		if (ok == -1)
 			ok = 0;
 		*id =
 		    strtoll(PQgetvalue(res, 0, PQfnumber(res, "id")), NULL, 10);
+		*wait = strtol(PQgetvalue(res, 0, PQfnumber(res, "wait")), NULL,
+		               10);
+		if (*wait > 0 && ok != PASSWORD_GONE)
+			ok = LOGIN_WAIT;
 	} else
 		ok = password_verify_dummy(v[LOGIN_PASSWORD].s,
 		                           v[LOGIN_PASSWORD].len);
 	PQclear(res);
 	return ok;
+}
+
+/* Runs a statement about the account id that returns nothing useful. */
+static enum db_rc
+login_account(struct ctx *ctx, int stmt, long long id)
+{
+	char idbuf[24];
+	const char *params[1] = {idbuf};
+	PGresult *res;
+	enum db_rc rc;
+
+	snprintf(idbuf, sizeof(idbuf), "%lld", id);
+	if ((rc = db_exec(&ctx->db, stmt, 1, params, NULL, NULL, &res)) ==
+	    DB_OK)
+		PQclear(res);
+	return rc;
+}
+
+/* The name must wait: the form says for how long. */
+static enum result
+login_wait(struct ctx *ctx, const struct form_value *v, long wait)
+{
+	char secs[16];
+	const char *msg;
+
+	msg = arena_printf(&ctx->arena,
+	                   "Too many wrong passwords for this name, so the "
+	                   "password was not checked. Please try again in %ld "
+	                   "second%s.",
+	                   wait, wait == 1 ? "" : "s");
+	if (msg == NULL)
+		return RESULT_ERROR;
+	snprintf(secs, sizeof(secs), "%ld", wait);
+	resp_header(&ctx->resp, "Retry-After", secs);
+	return login_form(ctx, 429, v, msg);
 }
 
 static enum result
@@ -275,6 +388,7 @@ login_post(struct ctx *ctx)
 	const char *params[3] = {(const char *)hash, idbuf, ttl};
 	int lengths[3] = {sizeof(hash), 0, 0}, formats[3] = {1, 0, 0};
 	long long id = 0;
+	long wait = 0;
 	enum db_rc rc;
 	PGresult *res;
 
@@ -290,16 +404,23 @@ login_post(struct ctx *ctx)
 			return RESULT_GONE;
 		return login_form(ctx, 403, v, MSG_WRONG);
 	}
-	switch (login_check(ctx, v, &id, &rc)) {
+	switch (login_check(ctx, v, &id, &wait, &rc)) {
 	case 1:
 		break;
 	case PASSWORD_GONE:
 		return RESULT_GONE;
+	case LOGIN_WAIT:
+		return login_wait(ctx, v, wait);
 	default:
 		if (rc != DB_OK)
 			return result_from_db(rc, &ctx->db, "log-in lookup");
+		if (id != 0 &&
+		    (rc = login_account(ctx, STMT_LOGIN_FAILED, id)) != DB_OK)
+			return result_from_db(rc, &ctx->db, "log-in failure");
 		return login_form(ctx, 403, v, MSG_WRONG);
 	}
+	if ((rc = login_account(ctx, STMT_LOGIN_CLEAR, id)) != DB_OK)
+		return result_from_db(rc, &ctx->db, "log-in failures cleared");
 	if (session_new(token, hash) == -1)
 		return RESULT_ERROR;
 	snprintf(idbuf, sizeof(idbuf), "%lld", id);

@@ -179,11 +179,13 @@ sub form_fields {
     return \%f;
 }
 
-# A client: its own cookie jar and its own client address, sent as
-# X-Forwarded-For the way the ALB would, so rate limits apply per test
-# client and not to the whole suite. Options: stack => (another stack),
-# base => (another URL, e.g. a sidecar's, to act as the ALB itself),
-# ip => (the client address).
+# A client: its own cookie jar and its own client address (a loopback
+# address of its own, 127.x.y.z, that its connections come from, so the
+# load balancer reports it and rate limits apply per test client and not
+# to the whole suite). It also sends that address as X-Forwarded-For, as
+# the ALB would when the client talks to a sidecar itself. Options:
+# stack => (another stack), base => (another URL, e.g. a sidecar's, to
+# act as the ALB itself), ip => (the client address).
 sub client {
     my (%opt) = @_;
     my $env = $opt{stack} || stack();
@@ -240,12 +242,13 @@ use warnings;
 
 sub new {
     my ($class, $base, $ip) = @_;
-    $ip //= sprintf '10.%d.%d.%d', 1 + int rand 250, int rand 250,
+    $ip //= sprintf '127.%d.%d.%d', 1 + int rand 250, int rand 250,
         1 + int rand 250;
     return bless {
         base => $base, ip => $ip, jar => {},
         http => HTTP::Tiny->new(max_redirect => 0, timeout => 30,
-            agent => 'astro-test/1'),
+            agent => 'astro-test/1',
+            ($ip =~ /^127\./ ? (local_address => $ip) : ())),
     }, $class;
 }
 

@@ -5,7 +5,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 \ir lib/helpers.sql
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(70);
+SELECT plan(72);
 
 -- The database: names are unique by lower(), so lower() must fold
 -- beyond ASCII.
@@ -13,14 +13,15 @@ SELECT is(getdatabaseencoding(), 'UTF8', 'the database is UTF8');
 SELECT is(lower('ÅSA ÉMILE ЮРИЙ'), 'åsa émile юрий', 'lower() folds non-ASCII letters');
 
 SELECT has_schema('astro');
-SELECT tables_are('astro', ARRAY['astronauts', 'sessions', 'hours_entries']);
-SELECT views_are('astro', ARRAY['total_drift']);
+SELECT tables_are('astro', ARRAY['astronauts', 'sessions', 'hours_entries', 'login_failures']);
+SELECT views_are('astro', ARRAY['total_drift', 'name_exceptions']);
 SELECT functions_are('astro',
-	ARRAY['is_printable', 'hours_entries_sync_total', 'purge_expired_sessions']);
+	ARRAY['is_printable', 'hours_entries_sync_total', 'purge_expired_sessions',
+	      'name_chars_ok', 'name_has_visible', 'name_marks_ok', 'login_delay']);
 
 -- Every column: its type, whether it may be NULL, and its default.
 SELECT columns_are('astro', 'astronauts',
-	ARRAY['id', 'name', 'password_hash', 'total_hours', 'created_at']);
+	ARRAY['id', 'name', 'password_hash', 'total_hours', 'created_at', 'name_skeleton']);
 SELECT columns_are('astro', 'sessions',
 	ARRAY['token_hash', 'astronaut_id', 'created_at', 'expires_at']);
 SELECT columns_are('astro', 'hours_entries',
@@ -42,6 +43,7 @@ SELECT is(
 	('astronauts', 'password_hash', 'text NOT NULL'),
 	('astronauts', 'total_hours', 'numeric(8,1) NOT NULL DEFAULT 0'),
 	('astronauts', 'created_at', 'timestamp with time zone NOT NULL DEFAULT now()'),
+	('astronauts', 'name_skeleton', 'text'),
 	('sessions', 'token_hash', 'bytea NOT NULL'),
 	('sessions', 'astronaut_id', 'bigint NOT NULL'),
 	('sessions', 'created_at', 'timestamp with time zone NOT NULL DEFAULT now()'),
@@ -63,7 +65,9 @@ SELECT set_eq(
 	format('astro.%s has exactly the named constraints', tab))
   FROM (VALUES
 	('astronauts', ARRAY['astronauts_pkey', 'astronauts_name_trimmed', 'astronauts_name_length',
-		'astronauts_name_printable', 'astronauts_password_hash_format',
+		'astronauts_name_printable', 'astronauts_name_nfc', 'astronauts_name_chars',
+		'astronauts_name_visible', 'astronauts_name_marks', 'astronauts_name_skeleton_length',
+		'astronauts_name_skeleton_nfd', 'astronauts_password_hash_format',
 		'astronauts_password_hash_length', 'astronauts_total_hours_nonnegative']),
 	('sessions', ARRAY['sessions_pkey', 'sessions_token_hash_length',
 		'sessions_astronaut_id_fkey', 'sessions_expiry_after_creation']),
@@ -89,15 +93,19 @@ SELECT is(
 
 -- Every index, exactly as defined.
 SELECT indexes_are('astro', 'astronauts',
-	ARRAY['astronauts_pkey', 'astronauts_name_lower_key', 'astronauts_board_idx']);
+	ARRAY['astronauts_pkey', 'astronauts_name_lower_key', 'astronauts_name_skeleton_key',
+	      'astronauts_board_idx']);
 SELECT indexes_are('astro', 'sessions',
 	ARRAY['sessions_pkey', 'sessions_astronaut_idx', 'sessions_expires_idx']);
 SELECT indexes_are('astro', 'hours_entries',
-	ARRAY['hours_entries_pkey', 'hours_entries_idempotency_key', 'hours_entries_astronaut_idx']);
+	ARRAY['hours_entries_pkey', 'hours_entries_idempotency_key', 'hours_entries_astronaut_idx',
+	      'hours_entries_recent_idx']);
 SELECT is(pg_get_indexdef(('astro.' || idx)::regclass), definition, idx || ' is ' || definition)
   FROM (VALUES
 	('astronauts_name_lower_key',
 	 'CREATE UNIQUE INDEX astronauts_name_lower_key ON astro.astronauts USING btree (lower(name))'),
+	('astronauts_name_skeleton_key',
+	 'CREATE UNIQUE INDEX astronauts_name_skeleton_key ON astro.astronauts USING btree (name_skeleton)'),
 	('astronauts_board_idx',
 	 'CREATE INDEX astronauts_board_idx ON astro.astronauts USING btree (total_hours DESC, id)'),
 	('sessions_astronaut_idx',
@@ -135,7 +143,7 @@ SELECT triggers_are('astro', 'hours_entries',
 SELECT is(pg_get_triggerdef(t.oid), definition, t.tgname || ' fires ' || fires)
   FROM (VALUES
 	('hours_entries_sync_total', 'after each inserted, deleted or re-assigned row',
-	 'CREATE TRIGGER hours_entries_sync_total AFTER INSERT OR DELETE OR UPDATE OF astronaut_id, hours ON astro.hours_entries FOR EACH ROW EXECUTE FUNCTION astro.hours_entries_sync_total()'),
+	 'CREATE TRIGGER hours_entries_sync_total AFTER INSERT OR DELETE OR UPDATE OF astronaut_id, hours, trained_on ON astro.hours_entries FOR EACH ROW EXECUTE FUNCTION astro.hours_entries_sync_total()'),
 	('hours_entries_sync_total_truncate', 'after TRUNCATE',
 	 'CREATE TRIGGER hours_entries_sync_total_truncate AFTER TRUNCATE ON astro.hours_entries FOR EACH STATEMENT EXECUTE FUNCTION astro.hours_entries_sync_total()')
   ) AS cases (name, fires, definition)

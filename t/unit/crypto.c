@@ -1,4 +1,6 @@
 /* crypto.c and password.c: tokens, hashes and scrypt. */
+#include <stdlib.h>
+
 #include <libscrypt.h>
 
 #include "crypto.h"
@@ -94,5 +96,34 @@ main(void)
 	       "N = 2^31 is refused before any work is done");
 	is_int(password_verify("x", 1, "$2b$10$abcdefghijklmnopqrstuv"), -1,
 	       "a bcrypt string is not an scrypt MCF");
+	{
+		uint8_t m1[32], m2[32], m3[32], big[SECRET_MSG_MAX];
+
+		unsetenv(SECRET_ENV);
+		is_int(crypto_secret_mac("l", "m", 1, m1), -1,
+		       "no MAC before the secret is loaded");
+		is_int(crypto_secret_load(), -1, "no CSRF_SECRET: refused");
+		setenv(SECRET_ENV, "0123456789abcdef0123456789abcde", 1);
+		is_int(crypto_secret_load(), -1,
+		       "a 31-character secret: refused");
+		setenv(SECRET_ENV, "0123456789abcdef0123456789abcdef", 1);
+		is_int(crypto_secret_load(), 0, "a 32-character secret");
+		ok(crypto_secret_mac("board", "1,2", 3, m1) == 0 &&
+		       crypto_secret_mac("board", "1,2", 3, m2) == 0 &&
+		       memcmp(m1, m2, 32) == 0,
+		   "  the same message, the same MAC");
+		crypto_secret_mac("csrf", "1,2", 3, m2);
+		ok(memcmp(m1, m2, 32) != 0, "  another label, another MAC");
+		crypto_secret_mac("board1", ",2", 2, m2);
+		ok(memcmp(m1, m2, 32) != 0,
+		   "  the label cannot borrow from the message");
+		setenv(SECRET_ENV, "0123456789abcdef0123456789abcdeF", 1);
+		crypto_secret_load();
+		crypto_secret_mac("board", "1,2", 3, m3);
+		ok(memcmp(m1, m3, 32) != 0, "  another secret, another MAC");
+		memset(big, 'x', sizeof(big));
+		is_int(crypto_secret_mac("board", big, sizeof(big), m1), -1,
+		       "  a message too long is refused");
+	}
 	return done_testing();
 }

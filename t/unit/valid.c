@@ -3,6 +3,7 @@
 #include "tap.h"
 
 static struct valid_env env;
+static struct arena arena;
 
 static enum valid_err
 check(form_check_fn fn, const char *in, struct form_value *v)
@@ -58,6 +59,70 @@ static const struct {
     {"--1", VALID_NOT_A_NUMBER, 0},
 };
 
+/* The name policy (name.h): in, verdict, and for VALID_OK the NFC name
+ * stored and a name it must share its skeleton with (NULL: none). */
+static const struct {
+	const char *why, *in;
+	enum valid_err want;
+	const char *nfc, *twin;
+} names[] = {
+    {"ASCII", "Buzz Aldrin", VALID_OK, "Buzz Aldrin", "BUZZ ALDRIN"},
+    {"NFD is stored in NFC", "Jose\xcc\x81", VALID_OK, "Jos\xc3\xa9",
+     "JOS\xc3\x89"},
+    {"NFC stays", "Jos\xc3\xa9", VALID_OK, "Jos\xc3\xa9", NULL},
+    {"Cyrillic A looks like A",
+     "\xd0\x90"
+     "dmin",
+     VALID_OK,
+     "\xd0\x90"
+     "dmin",
+     "Admin"},
+    {"full-width looks like ASCII",
+     "\xef\xbc\xa1\xef\xbd\x84\xef\xbd\x8d\xef\xbd\x89\xef\xbd\x8e", VALID_OK,
+     NULL, "admin"},
+    {"mathematical bold looks like ASCII",
+     "\xf0\x9d\x90\x80"
+     "dmin",
+     VALID_OK, NULL, "Admin"},
+    {"Cyrillic name", "\xd0\x92\xd0\xb0\xd0\xbb\xd1\x8f", VALID_OK, NULL, NULL},
+    {"emoji", "\xf0\x9f\x9a\x80 Rocket", VALID_OK, NULL, NULL},
+    {"4 marks on one letter", "x\xcc\x81\xcc\x82\xcc\x83\xcc\x84", VALID_OK,
+     NULL, NULL},
+    {"5 marks on one letter (NFC composes none of them)",
+     "x\xcc\x81\xcc\x82\xcc\x83\xcc\x84\xcc\x85", VALID_MARKS, NULL, NULL},
+    {"U+00A0 only", "\xc2\xa0\xc2\xa0", VALID_ODD_SPACE, NULL, NULL},
+    {"U+3000 inside", "Bu\xe3\x80\x80zz", VALID_ODD_SPACE, NULL, NULL},
+    {"U+3164 Hangul filler", "\xe3\x85\xa4", VALID_FORBIDDEN_CHAR, NULL, NULL},
+    {"U+2800 braille blank only", "\xe2\xa0\x80\xe2\xa0\x80", VALID_BLANK, NULL,
+     NULL},
+    {"braille blank and a mark", "\xe2\xa0\x80\xcc\x81", VALID_BLANK, NULL,
+     NULL},
+    {"braille letter", "\xe2\xa0\x81", VALID_OK, NULL, NULL},
+    {"U+00AD soft hyphen", "Bu\xc2\xadzz", VALID_FORBIDDEN_CHAR, NULL, NULL},
+    {"U+2060 word joiner", "Bu\xe2\x81\xa0zz", VALID_FORBIDDEN_CHAR, NULL,
+     NULL},
+    {"U+061C Arabic letter mark", "Bu\xd8\x9czz", VALID_FORBIDDEN_CHAR, NULL,
+     NULL},
+    {"U+034F grapheme joiner", "Bu\xcd\x8fzz", VALID_FORBIDDEN_CHAR, NULL,
+     NULL},
+    {"U+FE0F variation selector", "Bu\xef\xb8\x8fzz", VALID_FORBIDDEN_CHAR,
+     NULL, NULL},
+    {"U+E0041 tag letter", "Bu\xf3\xa0\x81\x81zz", VALID_FORBIDDEN_CHAR, NULL,
+     NULL},
+    {"U+FFFF noncharacter", "Bu\xef\xbf\xbfzz", VALID_FORBIDDEN_CHAR, NULL,
+     NULL},
+    {"U+FDD0 noncharacter", "Bu\xef\xb7\x90zz", VALID_FORBIDDEN_CHAR, NULL,
+     NULL},
+    {"U+E000 private use", "Bu\xee\x80\x80zz", VALID_FORBIDDEN_CHAR, NULL,
+     NULL},
+    {"U+F0000 private use", "Bu\xf3\xb0\x80\x80zz", VALID_FORBIDDEN_CHAR, NULL,
+     NULL},
+    {"U+0378 unassigned", "Bu\xcd\xb8zz", VALID_FORBIDDEN_CHAR, NULL, NULL},
+    {"U+2029 paragraph separator", "Bu\xe2\x80\xa9zz", VALID_FORBIDDEN_CHAR,
+     NULL, NULL},
+    {"surrogate U+D800", "Bu\xed\xa0\x80zz", VALID_BAD_UTF8, NULL, NULL},
+};
+
 static const struct {
 	const char *in;
 	enum valid_err want;
@@ -92,6 +157,8 @@ main(void)
 
 	/* Noon UTC on 2026-06-15: in UTC+14 it is already the 16th. */
 	valid_env_at(&env, 1781524800);
+	arena_init(&arena, 1 << 20);
+	env.arena = &arena;
 	is_int(env.today.d, 15, "today is the UTC date");
 	is_int(env.latest.d, 16, "latest is the date in UTC+14");
 
@@ -134,12 +201,75 @@ main(void)
 	       "invalid UTF-8 in a name");
 	is_int(check(valid_name, "Robert'); DROP TABLE astronauts;--", &v),
 	       VALID_OK, "SQL metacharacters are just characters");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct form_value twin;
+		const char *skel;
+
+		is_int(check(valid_name, names[i].in, &v), names[i].want,
+		       "name: %s", names[i].why);
+		if (names[i].want != VALID_OK)
+			continue;
+		skel = v.v.skeleton;
+		ok(skel != NULL && *skel, "  has a skeleton");
+		if (names[i].nfc)
+			is_str(v.s, names[i].nfc, "  stored in NFC");
+		if (names[i].twin) {
+			is_int(check(valid_name, names[i].twin, &twin),
+			       VALID_OK, "  '%s' is a valid name too",
+			       names[i].twin);
+			is_str(twin.v.skeleton, skel,
+			       "  with the same skeleton");
+		}
+	}
+	check(valid_name, "Buzz", &v);
+	{
+		const char *skel = v.v.skeleton;
+
+		check(valid_name, "Neil", &v);
+		ok(strcmp(skel, v.v.skeleton) != 0,
+		   "different names, different skeletons");
+	}
+	is_int(check(valid_login_name, " \xee\x80\x80Legacy ", &v), VALID_OK,
+	       "logging in does not apply the policy to old names");
+	is_str(v.s, "\xee\x80\x80Legacy", "  but trims");
+	is_int(check(valid_login_name, "Jose\xcc\x81", &v), VALID_OK,
+	       "a log-in name in NFD");
+	is_str(v.s, "Jos\xc3\xa9", "  is looked up in NFC");
+	is_int(check(valid_login_name, "Bu\x01zz", &v), VALID_FORBIDDEN_CHAR,
+	       "a log-in name with a control character");
 
 	is_int(check(valid_password, "", &v), VALID_MISSING, "empty password");
 	is_int(check(valid_password, "1234567", &v), VALID_TOO_SHORT,
 	       "7-character password");
-	is_int(check(valid_password, "12345678", &v), VALID_OK,
+	is_int(check(valid_password, "4sq-9Zk!", &v), VALID_OK,
 	       "8-character password");
+	{
+		static const struct {
+			const char *pw;
+			enum valid_err want;
+		} common[] = {
+		    {"password", VALID_COMMON},
+		    {"Password1", VALID_COMMON},
+		    {"12345678", VALID_COMMON},
+		    {"abcdefgh", VALID_COMMON},
+		    {"qwertyuiop", VALID_COMMON},
+		    {"iloveyou", VALID_COMMON},
+		    {"aaaaaaaa", VALID_COMMON},
+		    {"        ", VALID_COMMON},
+		    {"abababab", VALID_COMMON},
+		    {"abcabcabc", VALID_COMMON},
+		    {"correct horse battery staple", VALID_OK},
+		    {"first flight 1963", VALID_OK},
+		    {"aabbaabbaabb9", VALID_OK},
+		};
+
+		for (i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+			is_int(check(valid_password, common[i].pw, &v),
+			       common[i].want, "password '%s'", common[i].pw);
+	}
+	is_int(check(valid_password, "Jose\xcc\x81-in-orbit", &v), VALID_OK,
+	       "a password in NFD");
+	is_str(v.s, "Jos\xc3\xa9-in-orbit", "  is put in NFC, as it is hashed");
 	is_int(check(valid_password, " spaces count ", &v), VALID_OK,
 	       "passwords are not trimmed");
 	is_int(v.len, 14, "  and keep their spaces");
@@ -176,9 +306,12 @@ main(void)
 	is_int(check(valid_key, "0123456789abcdef", &v), VALID_BAD_TOKEN,
 	       "short key");
 
+	arena_free(&arena);
 	for (i = 0; i < VALID__MAX; i++)
 		ok(valid_message(i) != NULL &&
-		       (i == VALID_OK || *valid_message(i)),
+		       (i == VALID_OK ||
+		        (*valid_message(i) &&
+		         strcmp(valid_message(i), "Invalid.") != 0)),
 		   "every refusal has words (%zu)", i);
 	return done_testing();
 }

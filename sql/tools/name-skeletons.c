@@ -1,0 +1,62 @@
+/*
+ * name-skeletons: the look-alike keys of names, for rows that have none
+ * (sql/backfill-name-skeletons). Reads lines "ID<TAB>HEX", HEX being a
+ * name's UTF-8 in hexadecimal, and writes "ID<TAB>HEX" with the hex of
+ * its skeleton (name.h). Hex keeps any name safe from psql's and COPY's
+ * quoting. A line it cannot read is reported and skipped; exits 1 then.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "name.h"
+
+#define LINE_MAX_BYTES 4096
+
+static int
+unhex(const char *s, size_t n, char *out)
+{
+	size_t i;
+	unsigned v;
+
+	if (n % 2)
+		return -1;
+	for (i = 0; i < n; i += 2) {
+		if (sscanf(s + i, "%2x", &v) != 1)
+			return -1;
+		out[i / 2] = (char)v;
+	}
+	out[n / 2] = '\0';
+	return 0;
+}
+
+int
+main(void)
+{
+	char line[LINE_MAX_BYTES], name[LINE_MAX_BYTES / 2 + 1];
+	const char *skel, *p;
+	struct arena a;
+	char *tab;
+
+	int rc = 0;
+
+	arena_init(&a, 1 << 20);
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if ((tab = strchr(line, '\t')) == NULL ||
+		    unhex(tab + 1, strlen(tab + 1), name) == -1 ||
+		    (skel = name_skeleton(&a, name, strlen(name))) == NULL) {
+			fprintf(stderr, "name-skeletons: skipped: %s\n", line);
+			rc = 1;
+			continue;
+		}
+		*tab = '\0';
+		printf("%s\t", line);
+		for (p = skel; *p; p++)
+			printf("%02x", (unsigned char)*p);
+		putchar('\n');
+		arena_reset(&a);
+	}
+	arena_free(&a);
+	return rc;
+}
