@@ -8,6 +8,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use AstroTest;
+use File::Temp ();
 use HTTP::Tiny;
 use Test::More;
 
@@ -85,6 +86,10 @@ for my $bad ([ 'hours', '0' ], [ 'hours', '9' ], [ 'hours', 'two' ], [ 'nope', '
     isnt $?, 0, "scale @$bad is refused";
     like $out, qr/tasks|no service/, "  saying why: $out" =~ s/\n//r;
 }
+my $none = File::Temp->newdir;
+my $out = `'$top/scripts/stack' scale hours 3 --dir '$none' 2>&1`;
+isnt $?, 0, 'scale where no stack runs is refused';
+like $out, qr/no stack running/, '  saying so';
 my $list = `'$top/scripts/stack' tasks --dir '$dir'`;
 is scalar(() = $list =~ /^\s+(?:signup|hours|board)-\d+\s.*UP/mg), 6, 'scripts/stack tasks lists the six, in service';
 
