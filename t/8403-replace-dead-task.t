@@ -36,9 +36,21 @@ ok wait_until(sub {
     my $e = env_now();
     my @t = split ' ', $e->{HOURS_TASKS};
     @t == 2 && !grep { $_ eq 'hours-1' } @t
-}), '  a new task replaces it (' . env_now()->{HOURS_TASKS} . ')';
+}), '  a new task replaces it';
 ok log_has(qr/replaces a stopped task of hours/), '  and the log says so';
 ok !-e "$dir/run/hours-1", '  the dead task is gone';
+
+ok log_has(qr/task hours-1 stopped: .*starts in 1 s/), '  after a back-off of 1 s';
+
+# Another hours task dying within a minute waits twice as long.
+my ($next) = grep { $_ ne 'hours-2' } split ' ', env_now()->{HOURS_TASKS};
+ok kill('KILL', pid_of("pool-$next")), "the pool of $next, the replacement, is killed";
+ok wait_until(sub { log_has(qr/task $next stopped: its pool exited.*starts in 2 s/) }),
+    '  its replacement waits 2 s';
+ok wait_until(sub {
+    my @t = split ' ', env_now()->{HOURS_TASKS};
+    @t == 2 && !grep { $_ eq $next } @t
+}), '  and then starts';
 
 # The board-2 sidecar's nginx master dies.
 my $nginx = pid_of('nginx-board-2');
@@ -48,7 +60,7 @@ ok wait_until(sub { log_has(qr/task board-2 stopped: its sidecar exited/) }),
 ok wait_until(sub {
     my @t = split ' ', env_now()->{BOARD_TASKS};
     @t == 2 && !grep { $_ eq 'board-2' } @t
-}), '  a new task replaces it (' . env_now()->{BOARD_TASKS} . ')';
+}), '  a new task replaces it';
 ok wait_until(sub { `pgrep -g $nginx` eq "" }) || diag(`ps -o pid,pgid,stat,cmd -g $nginx`),
     '  nothing of the old task is left running';
 
