@@ -1,6 +1,7 @@
 # Astronaut Hours: three C FastCGI services behind nginx sidecars.
 #
-#   make run          the whole stack on http://127.0.0.1:8080 (PORT=NNNN)
+#   make run          the whole stack on http://127.0.0.1:8080 (PORT=NNNN),
+#                     TASKS per service (2; TASKS_board=3 for one service)
 #   make test         everything, from a clean clone (what .ci/run calls)
 #   make bench        load tests (never part of make test)
 #   make wipe         delete the local stack's data (var/)
@@ -142,8 +143,7 @@ run: deps
 	@scripts/stack run --port $(PORT)
 
 wipe:
-	@scripts/stack stop-all 2>/dev/null || true
-	rm -rf var
+	@scripts/stack wipe
 
 test:
 	@scripts/deps test

@@ -17,9 +17,12 @@ as_stack_user() {
 }
 
 # exec_as_stack_user CMD...: replace this (sub)shell with CMD run as the
-# stack user, so a pid taken with $! is the command's own.
+# stack user, so a pid taken with $! is the command's own. It starts in
+# / (the caller's folder, a clone under /root say, may be closed to the
+# stack user): every path it is given must be absolute.
 exec_as_stack_user() {
 	if [ "$(id -u)" -eq 0 ]; then
+		cd /
 		exec setpriv --reuid="$(stack_user)" \
 			--regid="$(id -g "$(stack_user)")" --clear-groups \
 			--inh-caps=-all -- "$@"
@@ -27,21 +30,25 @@ exec_as_stack_user() {
 	exec "$@"
 }
 
-# stack_dir DIR: create DIR owned by the stack user, and make sure the
-# stack user can reach it (a clone under /root is not reachable by
-# nobody until its parents allow traversal).
+# stack_reaches DIR: 0 when the stack user can reach DIR (every parent
+# lets it through).
+stack_reaches() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	as_stack_user test -x "$1"
+}
+
+# stack_dir DIR: create DIR owned by the stack user. Nothing outside it
+# changes: when a parent keeps the stack user out (a clone under a 0700
+# /root), it says so and fails.
 stack_dir() {
 	mkdir -p "$1"
 	[ "$(id -u)" -eq 0 ] || return 0
 	chown "$(stack_user):" "$1"
-	d=$(cd "$1" && pwd)
-	while [ "$d" != / ]; do
-		if ! as_stack_user test -x "$d"; then
-			echo "note: allowing $(stack_user) to traverse $d (chmod o+x)" >&2
-			chmod o+x "$d"
-		fi
-		d=$(dirname "$d")
-	done
+	if ! stack_reaches "$1"; then
+		echo "$(stack_user) cannot reach $1 (a parent folder keeps it out):" \
+			"use a folder it can reach" >&2
+		return 1
+	fi
 }
 
 # free_port: print a TCP port on 127.0.0.1 that nothing listens on now.
@@ -60,4 +67,26 @@ wait_for() {
 		[ "$_n" -gt 0 ] || return 1
 		sleep 0.1
 	done
+}
+
+# haproxy_api SOCKET COMMAND: one command on HAProxy's runtime API (its
+# stats socket); prints the answer. Fails when the socket does not
+# answer, or the answer is an error (the API answers nothing, or a
+# table, on success).
+haproxy_api() {
+	perl -MIO::Socket::UNIX -e '
+		my $s = IO::Socket::UNIX->new(Peer => $ARGV[0])
+			or die "haproxy: $ARGV[0]: $!\n";
+		print $s "$ARGV[1]\n";
+		my $out = join "", <$s>;
+		print $out;
+		exit($out =~ /^(No such|Unknown|Require|Invalid|.*not found|.*expects)/mi ? 1 : 0);' "$1" "$2"
+}
+
+# haproxy_server SOCKET BACKEND SERVER FIELD: one field of `show stat`
+# (status, scur, ...) for one server.
+haproxy_server() {
+	haproxy_api "$1" "show stat" | awk -F, -v b="$2" -v s="$3" -v f="$4" '
+		NR == 1 { sub(/^# /, ""); for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$1 == b && $2 == s { print $col[f]; exit }'
 }

@@ -6,7 +6,9 @@
  * signalfd and the admin endpoint is non-blocking (admin.c), so reaping,
  * respawning and draining always go on.
  *
- * Draining, on SIGTERM or SIGINT:
+ * Draining, on SIGTERM (SIGINT, or a second signal while draining,
+ * skips step 2: for a stop from whoever already took the task out of
+ * the load balancer, as scripts/stack does before stopping a task):
  * 1. /healthz answers 503 "draining" at once, so the load balancer
  *    (HAProxy locally, the ALB on AWS) stops sending new requests;
  * 2. for DRAIN_GRACE seconds the pool serves what still arrives (the
@@ -311,8 +313,12 @@ supervise(struct pool *pool)
 		       read(s.sfd, &si, sizeof(si)) == sizeof(si)) {
 			if (si.ssi_signo == SIGCHLD)
 				sup_reap(&s);
-			else if (s.state == SUP_SERVING)
+			else if (s.state == SUP_SERVING) {
 				sup_drain(&s);
+				if (si.ssi_signo == SIGINT)
+					s.stop_accepting_at = clock_ms();
+			} else if (s.state == SUP_DRAINING)
+				s.stop_accepting_at = clock_ms();
 			break;
 		}
 	}

@@ -58,6 +58,10 @@ sub _start_in {
     chmod 0755, $dir;
     my @cmd = ("$top/scripts/stack", 'start', '--port', '0', '--dir', $dir,
         '--variant', $ENV{ASTRO_VARIANT} || 'release');
+    # One task per service unless the test asks for more (TASKS): a test
+    # follows its requests into the task's logs and metrics through
+    # stack.env's first-task names.
+    local $ENV{TASKS} = 1;
     local @ENV{keys %{ $opt{env} || {} }} = values %{ $opt{env} || {} };
     push @owned, $dir;
     system(@cmd) == 0 or BAIL_OUT("could not start a stack in $dir");
