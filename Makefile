@@ -11,6 +11,8 @@
 
 SHELL := /bin/sh
 PORT ?= 8080
+# make run: a primary with a synchronous standby (0: one cluster)
+DB_HA ?= 1
 RUNS ?= 15
 VARIANT ?= release
 SERVICES := signup hours board
@@ -103,7 +105,7 @@ bench: $(BINS) $(B)/bench/scrypt-cost $(B)/bench/loadgen
 
 run: deps
 	@$(MAKE) --no-print-directory build
-	@scripts/stack run --port $(PORT)
+	@DB_HA=$(DB_HA) scripts/stack run --port $(PORT)
 
 wipe:
 	@scripts/stack stop-all 2>/dev/null || true
