@@ -28,7 +28,13 @@ my $MAX_SECONDS = 600;
 my $RESEND_SECONDS = 30;
 my $HOURS = '0.5';
 
-sub _random_key { join '', map { sprintf '%04x', int rand 65536 } 1 .. 8 }
+# A fresh key from the kernel: seeding rand from a pid and the clock
+# gives two clients forked together the same keys.
+sub _random_key {
+    open my $fh, '<:raw', '/dev/urandom' or die "/dev/urandom: $!\n";
+    read($fh, my $bytes, 16) == 16 or die "/dev/urandom: short read\n";
+    return unpack 'H*', $bytes;
+}
 
 sub _signup {
     my ($env, $name) = @_;
@@ -73,7 +79,6 @@ sub _stopping { -e "$_[0]{dir}/stop" }
 
 sub _client_loop {
     my ($self, $c, $log) = @_;
-    srand($$ ^ int(time * 1000));
     open my $fh, '>', $log or die "$log: $!\n";
     select((select($fh), $| = 1)[0]);
     my $form = AstroTest::form_fields($c->get('/hours')->{content}, '/hours');
