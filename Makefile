@@ -3,6 +3,8 @@
 #   make run          the whole stack on http://127.0.0.1:8080 (PORT=NNNN)
 #   make test         everything, from a clean clone (what .ci/run calls)
 #   make bench        load tests (never part of make test)
+#   make chaos        fault injection under load, the full figures (never
+#                     part of make test; docs/ha.md)
 #   make wipe         delete the local stack's data (var/)
 #
 # Everything builds into build/VARIANT/: release (-O2, hardened) and asan
@@ -39,7 +41,7 @@ BINS := $(SERVICES:%=$(B)/astro-%)
 UNITS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 
 .PHONY: all build build-asan run test wipe format format-check clean \
-	deps bench bench-scrypt images
+	deps bench bench-scrypt images chaos
 
 all: build
 
@@ -102,6 +104,12 @@ ASTRONAUTS ?= 100000
 bench: $(BINS) $(B)/bench/scrypt-cost $(B)/bench/loadgen
 	@scripts/deps bench
 	@bench/bench --astronauts $(ASTRONAUTS) $(BENCH_ARGS)
+
+# Every fault of t/lib/AstroFaults.pm, medians of 3, into
+# bench/results/chaos.json. CHAOS_ARGS for more (--only NAME, --runs N).
+chaos: $(BINS)
+	@scripts/deps run
+	@bench/chaos $(CHAOS_ARGS)
 
 run: deps
 	@$(MAKE) --no-print-directory build

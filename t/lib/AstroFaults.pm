@@ -163,8 +163,11 @@ my @FAULTS = (
         inject => sub {
             my ($env, $load) = @_;
             my $pid = _pid_of($env, 'nginx-hours');
+            # The whole sidecar: nginx's workers outlive a killed master
+            # and go on serving.
+            my @workers = split ' ', `ps -o pid= --ppid $pid`;
             $load->mark('fault');
-            kill 'KILL', $pid;
+            kill 'KILL', $pid, @workers;
             $load->mark('fault_end');
         },
         restore => sub { _replaced_or_restart($_[0], 'nginx-hours') },

@@ -18,6 +18,7 @@ use warnings;
 use File::Temp qw(tempdir);
 use FindBin;
 use Time::HiRes qw(time sleep);
+use List::Util ();
 use POSIX ();
 use AstroTest;
 
@@ -81,8 +82,12 @@ sub _client_loop {
     my ($self, $c, $log) = @_;
     open my $fh, '>', $log or die "$log: $!\n";
     select((select($fh), $| = 1)[0]);
-    my $form = AstroTest::form_fields($c->get('/hours')->{content}, '/hours');
     my $deadline = time + $MAX_SECONDS;
+    my $form = {};
+    until (defined $form->{csrf} || _stopping($self) || time > $deadline) {
+        $form = AstroTest::form_fields($c->get('/hours')->{content}, '/hours');
+        sleep 0.1 unless defined $form->{csrf};
+    }
     my $n = 0;
     while (!_stopping($self) && time < $deadline) {
         my $key = _random_key();
@@ -135,7 +140,7 @@ sub _lines {
 # the figures: sent (requests), acked (keys answered 303), pending (keys
 # never answered 303), failed ({status => count}), unavailable_s (the
 # longest time in which no request was acknowledged, from the mark
-# 'fault' on), recovery_s (from the mark 'fault_end' to the end of the
+# 'fault' to the end of the last request), recovery_s (from the mark 'fault_end' to the end of the
 # last failed request), keys ({key => 1 acked / 0 not}).
 sub stop {
     my ($self) = @_;
@@ -158,8 +163,11 @@ sub stop {
     }
     @acks = sort { $a <=> $b } @acks;
     my $from = $self->{marks}{fault} // $self->{started};
+    # The last request's end closes the last gap: no acknowledgement
+    # after the fault at all is unavailability until the load stopped.
+    my $last = List::Util::max(map { $_->[1] } @lines) // $from;
     my ($gap, $prev) = (0, $from);
-    for my $t (grep { $_ >= $from } @acks) {
+    for my $t ((grep { $_ >= $from } @acks), $last) {
         $gap = $t - $prev if $t - $prev > $gap;
         $prev = $t;
     }
