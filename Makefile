@@ -4,6 +4,8 @@
 #                     TASKS per service (2; TASKS_board=3 for one service)
 #   make test         everything, from a clean clone (what .ci/run calls)
 #   make bench        load tests (never part of make test)
+#   make chaos        fault injection under load, the full figures (never
+#                     part of make test; docs/ha.md)
 #   make wipe         delete the local stack's data (var/)
 #
 # Everything builds into build/VARIANT/: release (-O2, hardened) and asan
@@ -12,6 +14,8 @@
 
 SHELL := /bin/sh
 PORT ?= 8080
+# make run: a primary with a synchronous standby (0: one cluster)
+DB_HA ?= 1
 RUNS ?= 15
 VARIANT ?= release
 SERVICES := signup hours board
@@ -47,7 +51,7 @@ BINS := $(SERVICES:%=$(B)/astro-%)
 UNITS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 
 .PHONY: all build build-asan run test wipe format format-check clean \
-	deps bench bench-scrypt images fuzz fuzz-build fuzz-bins
+	deps bench bench-scrypt images fuzz fuzz-build fuzz-bins chaos
 
 all: build
 
@@ -138,9 +142,15 @@ bench: $(BINS) $(B)/bench/scrypt-cost $(B)/bench/loadgen
 	@scripts/deps bench
 	@bench/bench --astronauts $(ASTRONAUTS) $(BENCH_ARGS)
 
+# Every fault of t/lib/AstroFaults.pm, medians of 3, into
+# bench/results/chaos.json. CHAOS_ARGS for more (--only NAME, --runs N).
+chaos: $(BINS)
+	@scripts/deps run
+	@bench/chaos $(CHAOS_ARGS)
+
 run: deps
 	@$(MAKE) --no-print-directory build
-	@scripts/stack run --port $(PORT)
+	@DB_HA=$(DB_HA) scripts/stack run --port $(PORT)
 
 wipe:
 	@scripts/stack wipe

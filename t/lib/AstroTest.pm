@@ -116,7 +116,7 @@ sub wait_until {
 # statement" error at the release is expected: kept quiet.)
 sub hold_hours_lock {
     my ($env) = @_;
-    local $ENV{PGHOST} = $env->{PGHOST};
+    local @ENV{_pg_vars($env)} = @{$env}{_pg_vars($env)};
     open my $lock, '|-', 'sh', '-c', 'exec psql -XAtq -U postgres -d astronaut_hours 2>/dev/null'
         or die $!;
     select((select($lock), $| = 1)[0]);
@@ -133,11 +133,18 @@ sub release_hours_lock {
     close $lock;
 }
 
+# What reaches the stack's database: a socket folder, or (with a standby)
+# a host list, its ports and target_session_attrs=read-write.
+sub _pg_vars {
+    my ($env) = @_;
+    return grep { defined $env->{$_} } qw(PGHOST PGPORT PGTARGETSESSIONATTRS);
+}
+
 # psql against the stack's database; returns the output, trimmed. Extra
 # arguments are psql's (-v name=value, referred to as :'name' in SQL).
 sub psql {
     my ($env, $sql, @args) = @_;
-    local $ENV{PGHOST} = $env->{PGHOST};
+    local @ENV{_pg_vars($env)} = @{$env}{_pg_vars($env)};
     local $ENV{PGDATABASE} = $env->{PGDATABASE};
     local $ENV{PGUSER} = 'postgres';
     my $in = File::Temp->new;
