@@ -1,5 +1,7 @@
 #include <stdio.h>
+#include <string.h>
 
+#include "html.h"
 #include "log.h"
 #include "page.h"
 #include "session.h"
@@ -82,11 +84,41 @@ page_render(struct ctx *ctx, int status, enum tab tab, const char *title,
 	return RESULT_OK;
 }
 
+/* A client that asked for JSON (a .json address, or an Accept that
+ * prefers it to HTML) reads errors as JSON too. */
+static int
+page_wants_json(const struct ctx *ctx)
+{
+	const char *path = ctx->req.path ? ctx->req.path : "";
+	size_t n = strlen(path);
+
+	return (n >= 5 && strcmp(path + n - 5, ".json") == 0) ||
+	       http_wants_json(ctx->req.accept);
+}
+
+/* {"error":"message","status":N}; RESULT_OK, or RESULT_ERROR when the
+ * body exceeded its bound. */
+static enum result
+page_error_json(struct ctx *ctx, int status, const char *message)
+{
+	struct buf *out = &ctx->resp.body;
+
+	buf_reset(out);
+	buf_puts(out, "{\"error\":");
+	json_string(out, message, strlen(message));
+	buf_printf(out, ",\"status\":%d}\n", status);
+	ctx->resp.status = status;
+	ctx->resp.content_type = "application/json";
+	return buf_failed(out) ? RESULT_ERROR : RESULT_OK;
+}
+
 enum result
 page_error(struct ctx *ctx, int status, const char *title, const char *message)
 {
 	struct tdict *d;
 
+	if (page_wants_json(ctx))
+		return page_error_json(ctx, status, message);
 	if ((d = tdict_new(&ctx->arena)) == NULL ||
 	    tdict_set(d, "message", message) == -1)
 		return RESULT_ERROR;

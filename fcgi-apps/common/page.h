@@ -34,7 +34,9 @@ enum result page_render(struct ctx *ctx, int status, enum tab tab,
                         const char *title, const struct tmpl *t,
                         struct tdict *d);
 /* An error page in the layout: the title and a sentence for the person
- * reading it. */
+ * reading it. A client that asked for JSON (a .json address, or an
+ * Accept that prefers it) gets {"error":message,"status":status}
+ * instead. */
 enum result page_error(struct ctx *ctx, int status, const char *title,
                        const char *message);
 
