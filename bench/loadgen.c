@@ -15,7 +15,10 @@
  * Templates in BODY and headers: {key} 32 hex digits, new for every
  * request (an idempotency key); {cookie} and {csrf} from SESSIONS, a file
  * of "cookie<TAB>csrf" lines used in turn; {pick} a random number from 1
- * to N (-P), seven digits. Prints one JSON object: the rate asked and
+ * to N (-P), seven digits; {day} a date, YYYY-MM-DD, a different one for
+ * each request (back from 2026-01-01, repeating after 20 000 days), so
+ * entries logged under load stay below the 24 hours a date can take.
+ * Prints one JSON object: the rate asked and
  * achieved, counts by status, and latency percentiles in milliseconds.
  */
 #define _GNU_SOURCE
@@ -103,6 +106,13 @@ fill(char *out, size_t cap, const char *t, uint64_t seq, int s)
 			snprintf(tmp, sizeof(tmp), "%07ld",
 				 1 + random() % (cfg.pick > 0 ? cfg.pick : 1));
 			v = tmp, t += 6;
+		} else if (strncmp(t, "{day}", 5) == 0) {
+			time_t day = 1767225600 - 86400 * (time_t)(seq % 20000);
+			struct tm tm;
+
+			strftime(tmp, sizeof(tmp), "%Y-%m-%d",
+				 gmtime_r(&day, &tm));
+			v = tmp, t += 5;
 		} else if (strncmp(t, "{cookie}", 8) == 0 && cfg.nsessions) {
 			v = cfg.cookies[s], t += 8;
 		} else if (strncmp(t, "{csrf}", 6) == 0 && cfg.nsessions) {

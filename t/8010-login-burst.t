@@ -5,7 +5,9 @@
 # either kind, for several seconds, GET /login, GET /signup and POST
 # /logout of the same service are each answered well inside nginx's
 # 10 s timeout, and every log-in gets an answer: checked (403, a wrong
-# password) or refused with 503 and Retry-After, never 502 or 504.
+# password) or refused with Retry-After (503 beyond the hashing workers,
+# or 429 once the name has had too many wrong passwords,
+# t/1008-login-limits.t), never 502 or 504.
 use strict;
 use warnings;
 use FindBin;
@@ -73,7 +75,7 @@ $by{ (split /:/)[0] }++ for @answers;
 diag 'log-ins: ' . join ', ', map {"$_ x $by{$_}"} sort keys %by;
 ok $by{403}, 'log-ins were checked all along';
 is scalar(grep { /^50[24]:/ } @answers), 0, 'no log-in got 502 or 504';
-is scalar(grep { /^503:/ && !/^503:[1-9]/ } @answers), 0, 'every refused log-in carries Retry-After';
-is_deeply [grep { !/^(403|503):/ } @answers], [], 'every log-in was checked or refused';
+is scalar(grep { /^(503|429):/ && !/^(503|429):[1-9]/ } @answers), 0, 'every refused log-in carries Retry-After';
+is_deeply [grep { !/^(403|503|429):/ } @answers], [], 'every log-in was checked or refused';
 
 done_testing;

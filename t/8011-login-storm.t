@@ -59,8 +59,10 @@ diag 'log-ins: ' . join ', ', map {"$_ x $by{$_}"} sort keys %by;
 ok $by{503}, 'log-ins beyond the hashing workers are refused';
 ok $by{403}, '  while others are checked';
 is scalar(grep { /^50[24]:/ } @answers), 0, 'no 502 or 504';
-is scalar(grep { /^503:/ && !/^503:[1-9]/ } @answers), 0, 'every refusal carries Retry-After';
-is_deeply [grep { !/^(403|503):/ } @answers], [], 'nothing else';
+# 429: the name has had too many wrong passwords (t/1008-login-limits.t),
+# a refusal of its own, with Retry-After too.
+is scalar(grep { /^(503|429):/ && !/^(503|429):[1-9]/ } @answers), 0, 'every refusal carries Retry-After';
+is_deeply [grep { !/^(403|503|429):/ } @answers], [], 'nothing else';
 is scalar(grep { !/^page=1/ } @lines), 0, 'every refusal says to try again shortly';
 
 done_testing;

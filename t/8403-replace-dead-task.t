@@ -12,7 +12,7 @@ use AstroTest;
 use AstroTraffic;
 use Test::More;
 
-my $env = private_stack(TASKS => 2);
+my $env = private_stack(TASKS => 2, HOURS_RATE_MAX => 1000000);
 my $dir = $env->{ASTRO_DIR};
 
 sub pid_of { open my $fh, '<', "$dir/pids/$_[0].pid" or return; my $p = <$fh>; chomp $p; $p }

@@ -11,7 +11,7 @@ use AstroTest;
 use Test::More;
 
 my $top = "$FindBin::Bin/..";
-my $env = private_stack(DB_HA => 1);
+my $env = private_stack(DB_HA => 1, HOURS_RATE_MAX => 1000000);
 my $db = $env->{DB_DIR};
 ok $db && -d $db, 'the stack runs a formation (DB_DIR in stack.env)';
 is $env->{PGTARGETSESSIONATTRS}, 'read-write', 'clients ask for the read-write node';

@@ -3,7 +3,8 @@
 --   BENCH_METHOD    POST (default) or GET (no body)
 --   BENCH_BODY      body template: {key} a new 32-hex idempotency key per
 --                   request, {pick} a random 7-digit number in 1..BENCH_PICK,
---                   {csrf} the CSRF token of the session in turn
+--                   {csrf} the CSRF token of the session in turn, {day}
+--                   a date of its own for each request (as loadgen's)
 --   BENCH_COOKIE    Cookie header template ({cookie} is the session's)
 --   BENCH_SESSIONS  file of "cookie<TAB>csrf" lines, used in turn
 --   BENCH_PICK      upper bound of {pick}
@@ -42,6 +43,7 @@ function request()
   local key = string.format("%s%016x", prefix, seq)
   local b = body_t:gsub("{key}", key)
                   :gsub("{pick}", function() return string.format("%07d", math.random(1, pick)) end)
+                  :gsub("{day}", os.date("!%Y-%m-%d", 1767225600 - 86400 * (seq % 20000)))
   local headers = {}
   if method == "POST" then headers["Content-Type"] = "application/x-www-form-urlencoded" end
   if s then

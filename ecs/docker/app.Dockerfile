@@ -13,6 +13,7 @@ FROM ${BASE_IMAGE} AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends make gcc libc6-dev pkg-config \
       libfcgi-dev libpq-dev libjson-c-dev libscrypt-dev libssl-dev \
+      libicu-dev libcrack2-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # The Makefile includes ecs/Makefile.inc (deploy targets, unused here).
@@ -27,11 +28,14 @@ RUN make -j"$(nproc)" build/release/astro-signup build/release/astro-hours \
       build/release/astro-board
 
 # --- runtime: the shared libraries, one binary and the page templates.
+# ICU is the name policy (name.c); cracklib-runtime builds the dictionary
+# new passwords are checked against (pwlist.c) when it is installed.
 FROM ${BASE_IMAGE}
 COPY ecs/docker/nodoc.dpkg.cfg /etc/dpkg/dpkg.cfg.d/astro-nodoc
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      libfcgi0ldbl libpq5 libjson-c5 libscrypt0 libssl3 \
+      libfcgi0ldbl libpq5 libjson-c5 libscrypt0 libssl3 libicu72 \
+      libcrack2 cracklib-runtime \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old \
       /var/log/apt /var/log/dpkg.log \
  && groupadd --gid 10001 astro \

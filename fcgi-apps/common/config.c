@@ -113,6 +113,10 @@ config_load(struct config *cfg, const char *service)
 	    config_int("HASH_WAITERS", 1, 0, 256, &cfg->hash_waiters) == -1 ||
 	    config_int("DRAIN_GRACE", 4, 0, 600, &cfg->drain_grace) == -1 ||
 	    config_int("FCGI_TIMEOUT", 10, 1, 600, &cfg->fcgi_timeout) == -1 ||
+	    config_int("HOURS_RATE_MAX", 20, 1, 1000000,
+	               &cfg->hours_rate_max) == -1 ||
+	    config_int("HOURS_RATE_WINDOW", 600, 60, 86400,
+	               &cfg->hours_rate_window) == -1 ||
 	    config_hash_listen(cfg) == -1)
 		return -1;
 	if (cfg->drain_grace >= cfg->shutdown_timeout) {

@@ -10,11 +10,6 @@
 
 /* Entries shown on the page; the total always covers all of them. */
 #define HOURS_LIST_MAX 50
-/* At most HOURS_RATE_MAX new entries per astronaut in HOURS_RATE_WINDOW
- * seconds: more than anyone logs by hand, too few to fill the board
- * from a script. */
-#define HOURS_RATE_MAX    20
-#define HOURS_RATE_WINDOW 600
 
 static struct tmpl *hours_tmpl;
 
@@ -304,7 +299,10 @@ hours_by_key(struct ctx *ctx, const struct hours_entry *e, const char **said,
 }
 
 /* Seconds until the astronaut may log again (0: now), or -1 on a
- * database failure (*rc). */
+ * database failure (*rc). At most HOURS_RATE_MAX new entries per
+ * astronaut in HOURS_RATE_WINDOW seconds (20 in 10 minutes by default):
+ * more than anyone logs by hand, too few to fill the board from a
+ * script. */
 static int
 hours_rate_wait(struct ctx *ctx, const char *id, enum result *rc)
 {
@@ -314,7 +312,7 @@ hours_rate_wait(struct ctx *ctx, const char *id, enum result *rc)
 	enum db_rc drc;
 	long n, wait;
 
-	snprintf(window, sizeof(window), "%d", HOURS_RATE_WINDOW);
+	snprintf(window, sizeof(window), "%d", ctx->cfg->hours_rate_window);
 	if ((drc = db_exec(&ctx->db, STMT_HOURS_RECENT, 2, params, NULL, NULL,
 	                   &res)) != DB_OK) {
 		*rc = result_from_db(drc, &ctx->db, "recent hours");
@@ -323,11 +321,12 @@ hours_rate_wait(struct ctx *ctx, const char *id, enum result *rc)
 	n = strtol(PQgetvalue(res, 0, PQfnumber(res, "n")), NULL, 10);
 	wait = strtol(PQgetvalue(res, 0, PQfnumber(res, "wait")), NULL, 10);
 	PQclear(res);
-	if (n < HOURS_RATE_MAX)
+	if (n < ctx->cfg->hours_rate_max)
 		return 0;
-	return wait < 1                   ? 1
-	       : wait > HOURS_RATE_WINDOW ? HOURS_RATE_WINDOW
-	                                  : (int)wait;
+	return wait < 1 ? 1
+	       : wait > ctx->cfg->hours_rate_window
+	           ? ctx->cfg->hours_rate_window
+	           : (int)wait;
 }
 
 /* The answer to a form whose key was used before. */
@@ -355,7 +354,7 @@ hours_limited(struct ctx *ctx, const struct form_value *v, int wait)
 	    "You have logged %d entries in the last %d minutes, which is as "
 	    "many as can be logged in that time, so this one was not logged. "
 	    "Please send it again in %d seconds.",
-	    HOURS_RATE_MAX, HOURS_RATE_WINDOW / 60, wait);
+	    ctx->cfg->hours_rate_max, ctx->cfg->hours_rate_window / 60, wait);
 	if (view.message == NULL)
 		return RESULT_ERROR;
 	snprintf(secs, sizeof(secs), "%d", wait);

@@ -49,6 +49,14 @@ sub _signup {
     die "could not sign up $name\n";
 }
 
+# The date of an astronaut's Nth entry: a day of its own for each, back
+# from 2026-01-01, so no date reaches the cap of 24 hours, and an entry
+# sent again with its key is the same entry.
+sub _date {
+    my ($n) = @_;
+    return POSIX::strftime('%Y-%m-%d', gmtime(1767225600 - 86400 * ($n % 20000)));
+}
+
 # Signs CLIENTS astronauts up and starts one process each.
 sub start {
     my ($class, $env, %opt) = @_;
@@ -95,7 +103,7 @@ sub _client_loop {
         while (1) {
             my $t0 = time;
             my $res = $c->post('/hours', { csrf => $form->{csrf}, key => $key,
-                hours => $HOURS, date => '2026-01-01', note => "load $n" });
+                hours => $HOURS, date => _date($n), note => "load $n" });
             printf $fh "%.4f %.4f %d %s\n", $t0, time, $res->{status}, $key;
             last if $res->{status} == 303;
             $give_up //= time + $MAX_SECONDS;

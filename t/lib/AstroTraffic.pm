@@ -37,7 +37,8 @@ sub start {
         $note->('GET /hours', $page);
         if ($page->{status} == 200) {
             my $form = AstroTest::form_fields($page->{content}, '/hours');
-            my $res = $c->post('/hours', { %$form, hours => '0.5', date => '2026-01-01',
+            my $res = $c->post('/hours', { %$form, hours => '0.5',
+                date => POSIX::strftime('%Y-%m-%d', gmtime(1767225600 - 86400 * ($n % 20000))),
                 note => 'steady ' . $n++ });
             $note->('POST /hours', $res);
             push @keys, $form->{key} if $res->{status} == 303;
