@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # A client that asked for JSON reads every error as JSON, whichever layer
-# of the pool refused the request (dispatch, the form reader or the
-# handler), and a browser still gets the HTML page for the same error.
+# refused the request (the sidecar, or the pool's dispatch, form reader
+# or handler), and a browser still gets the HTML page for the same
+# error.
 use strict;
 use warnings;
 use FindBin;
@@ -39,6 +40,22 @@ for my $case (@cases) {
     } else {
         like $res->{headers}{'content-type'} // '', qr{^text/html}, '  as an HTML page';
         like $res->{content}, qr/<html/i, '  in the layout';
+    }
+}
+
+# What the sidecar answers itself (here 413: a body larger than nginx
+# takes) is JSON on a JSON address too, and HTML elsewhere.
+for my $case ([ '/board.json', 'json' ], [ '/board', 'html' ]) {
+    my ($path, $kind) = @$case;
+    my $res = $c->post($path, 'x=' . ('a' x 20000), $kind eq 'json' ? $json : $html);
+    is $res->{status}, 413, "a 20 kB body to $path: 413 from the sidecar";
+    if ($kind eq 'json') {
+        like $res->{headers}{'content-type'} // '', qr{^application/json}, '  as JSON';
+        my $body = eval { decode_json($res->{content}) };
+        ok length($body->{error} // ''), '  which parses and says what went wrong'
+            or diag $res->{content};
+    } else {
+        like $res->{headers}{'content-type'} // '', qr{^text/html}, '  as an HTML page';
     }
 }
 
