@@ -60,6 +60,22 @@ sub _pid_of {
     die "no running $prefix process\n";
 }
 
+# The children of PID (a pool's supervisor: its workers), each as
+# [pid, CPU ticks used] from /proc/CHILD/stat.
+sub _children {
+    my ($pid) = @_;
+    my @kids;
+    opendir my $d, '/proc' or die "/proc: $!\n";
+    for my $p (grep {/^[0-9]+$/} readdir $d) {
+        open my $fh, '<', "/proc/$p/stat" or next;
+        # After the command's closing parenthesis: state, ppid, ...;
+        # utime and stime are the 12th and 13th fields from there.
+        my @f = split ' ', ((<$fh> // '') =~ s/^.*\) //sr);
+        push @kids, [$p, $f[11] + $f[12]] if @f > 12 && $f[1] == $pid;
+    }
+    return @kids;
+}
+
 # A task the stack did not replace by itself: restart the whole stack in
 # its folder (the data stays) and point ENV at it.
 sub _replaced_or_restart {
@@ -142,6 +158,29 @@ my @FAULTS = (
             # How long the database stays down is the fault itself.
             sleep 5;
             _db('start', $db);
+            $load->mark('fault_end');
+        },
+    },
+    {
+        # One worker of one hours task: the one that has used the most
+        # CPU, under load a page worker with a request in hand (not an
+        # idle hashing worker). Over once the supervisor has replaced it.
+        name => 'one hours worker killed',
+        needs => 'task',
+        inject => sub {
+            my ($env, $load) = @_;
+            my $pool = _pid_of($env, 'pool-hours');
+            my @before = sort { $b->[1] <=> $a->[1] } _children($pool);
+            @before or die "pool $pool has no workers\n";
+            $load->mark('fault');
+            kill 'KILL', $before[0][0];
+            my $until = time + 30;
+            my $replaced = sub {
+                my @now = _children($pool);
+                return @now >= @before && !grep { $_->[0] == $before[0][0] } @now;
+            };
+            sleep 0.02 while time < $until && !$replaced->();
+            die "pool $pool did not replace its worker\n" if time >= $until;
             $load->mark('fault_end');
         },
     },
