@@ -76,11 +76,34 @@ sub _children {
     return @kids;
 }
 
-# A task the stack did not replace by itself: restart the whole stack in
-# its folder (the data stays) and point ENV at it.
+# True when SERVICE runs as many tasks as the stack wants of it, each
+# with its pool and sidecar alive (DIR/tasks: SERVICE.desired, one
+# TASK.env per task, TASK.stopped once the watcher has seen it die).
+sub _tasks_whole {
+    my ($env, $service) = @_;
+    my $dir = $env->{ASTRO_DIR};
+    open my $fh, '<', "$dir/tasks/$service.desired" or return 0;
+    chomp(my $want = <$fh> // 0);
+    my $alive = sub {
+        open my $p, '<', "$dir/pids/$_[0].pid" or return 0;
+        chomp(my $pid = <$p> // '');
+        return $pid && kill 0, $pid;
+    };
+    my @whole = grep { !-e "$dir/tasks/$_.stopped" && $alive->("pool-$_") && $alive->("nginx-$_") }
+        map { m{/([^/]+)\.env$} } glob "$dir/tasks/$service-*.env";
+    return @whole >= $want;
+}
+
+# A dead hours task replaced: waits until the stack has replaced it
+# (its back-off grows to 30 s while tasks keep dying within a minute, so
+# the next fault must not find one task where two should be); if it
+# never does, restarts the whole stack in its folder (the data stays)
+# and points ENV at it.
 sub _replaced_or_restart {
     my ($env, $prefix) = @_;
-    return if eval { _pid_of($env, $prefix); 1 };
+    my $until = time + 90;
+    sleep 0.2 while time < $until && !_tasks_whole($env, 'hours');
+    return if _tasks_whole($env, 'hours') && eval { _pid_of($env, $prefix); 1 };
     my $dir = $env->{ASTRO_DIR};
     _run("$top/scripts/stack", 'stop', '--dir', $dir);
     local $ENV{DB_HA} = $env->{DB_DIR} ? 1 : 0;
