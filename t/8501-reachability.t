@@ -123,6 +123,11 @@ while (%pending && time < $end) {
         $err = unpack('i', $err);
         if ($err) { local $! = $err; $state{$n} = $!{ECONNREFUSED} ? 'refused' : 'unreachable'; $detail{$n} = "$!"; next }
         $state{$n} = 'open';
+        # Asked at once: a listener may drop a connection that stays
+        # silent (the pools' metrics endpoint allows 2 s for it all).
+        my $how = $sock{$n}[1];
+        syswrite $sock{$n}[0], $how =~ /^GET (\S+)/ ? "GET $1 HTTP/1.0\r\nHost: probe\r\n\r\n"
+            : $how eq 'PG' ? pack('NN', 8, 80877103) : '';
     }
 }
 for my $n (sort keys %state) {
@@ -130,13 +135,11 @@ for my $n (sort keys %state) {
         my ($s, $how) = @{ $sock{$n} };
         fcntl($s, F_SETFL, fcntl($s, F_GETFL, 0) & ~O_NONBLOCK);
         setsockopt($s, SOL_SOCKET, SO_RCVTIMEO, pack('l!l!', 10, 0));
-        if ($how =~ /^GET (\S+)/) {
-            syswrite $s, "GET $1 HTTP/1.0\r\nHost: probe\r\n\r\n";
+        if ($how =~ /^GET /) {
             my $line = '';
             1 while $line !~ /\n/ && sysread $s, $line, 64, length $line;
             $detail{$n} = $line =~ m{^HTTP/1\.\d (\d+)} ? "HTTP $1" : 'no HTTP answer';
         } elsif ($how eq 'PG') {
-            syswrite $s, pack('NN', 8, 80877103);
             my $b = ''; sysread $s, $b, 1;
             $detail{$n} = $b =~ /^[NS]$/ ? "PostgreSQL $b" : 'no PostgreSQL answer';
         } else {
