@@ -264,6 +264,25 @@ my @cases = (
 	  to => '',
 	  expect => '[metrics-from-vpc] network.yaml Resources.SignupTaskSecurityGroup: signup task group does not admit metrics port 9101 from the VPC CIDR; nothing could scrape it' },
 
+	# --- the flows of contract.json, both ways ---------------------------------
+	{ name => 'a flow the security groups lack', file => 'contract.json',
+	  from => '"from": "task", "to": "database", "ports": [5432]', to => '"from": "task", "to": "database", "ports": [5432, 6432]',
+	  expect => ['[sg-flows] network.yaml Resources.DatabaseSecurityGroup: DatabaseSecurityGroup does not admit 6432 from task, which flow tasks-to-database of contract.json allows',
+	             '[sg-flows] network.yaml Resources.HoursTaskSecurityGroup: HoursTaskSecurityGroup does not let 6432 out to database'] },
+	{ name => 'a security group rule no flow allows', file => 'network.yaml',
+	  from => "      GroupDescription: PostgreSQL, 5432 from the task groups only\n      VpcId: !Ref Vpc\n      # The database never opens connections; replace the default allow-all.\n      SecurityGroupEgress:\n",
+	  to => "      GroupDescription: PostgreSQL, 5432 from the task groups only\n      VpcId: !Ref Vpc\n      # The database never opens connections; replace the default allow-all.\n      SecurityGroupEgress:\n"
+	      . "        - { IpProtocol: tcp, FromPort: 8080, ToPort: 8080, DestinationSecurityGroupId: !Ref BoardTaskSecurityGroup }\n",
+	  expect => '[sg-flows] network.yaml Resources.DatabaseSecurityGroup.Properties.SecurityGroupEgress[0]: DatabaseSecurityGroup may connect to port 8080 of task: no flow of contract.json allows database -> task on 8080' },
+	{ name => 'a flow dropped from the contract only', file => 'contract.json',
+	  from => '"from": "alb", "to": "task", "ports": [8080]', to => '"from": "alb", "to": "task", "ports": [8081]',
+	  expect => ['[sg-flows] network.yaml Resources.SignupFromAlb: SignupTaskSecurityGroup may admit port 8080 from alb: no flow of contract.json allows alb -> task on 8080',
+	             'AlbSecurityGroup may connect to port 8080 of task: no flow of contract.json allows alb -> task on 8080',
+	             'BoardTaskSecurityGroup does not admit 8081 from alb, which flow targets of contract.json allows'] },
+	{ name => 'metrics admitted from the load balancer', file => 'network.yaml',
+	  from => 'FromPort: 9100, ToPort: 9100, CidrIp: !GetAtt Vpc.CidrBlock', to => 'FromPort: 9100, ToPort: 9100, SourceSecurityGroupId: !Ref AlbSecurityGroup',
+	  expect => 'SignupTaskSecurityGroup may admit port 9100 from alb: no flow of contract.json allows alb -> task on 9100' },
+
 	# --- load balancer -----------------------------------------------------------
 	{ name => 'listener rule missing a route', file => 'cluster.yaml',
 	  from => 'Values: ["/signup*", "/login*", "/logout*"]', to => 'Values: ["/signup*", "/login*"]',

@@ -1681,6 +1681,123 @@ rule('task-egress', 'task groups open connections only to the interface endpoint
   }
 });
 
+// --- the allowed flows: ecs/contract.json's flows, security group by group --
+
+// The groups of the contract's flows that are security groups here, each
+// with the groups of the deployment it stands for.
+function flowGroups(dep, ctx) {
+  const interfaceEndpoints = all(dep, 'AWS::EC2::VPCEndpoint').filter((e) => e.props.VpcEndpointType === 'Interface');
+  const migrate = [];
+  for (const inst of dep.instances) {
+    const out = (inst.doc.Outputs || {}).MigrateTaskSecurityGroup;
+    if (out && (!out.Condition || inst.condition(out.Condition))) migrate.push(inst.eval(out.Value));
+  }
+  const groups = {
+    alb: loadBalancerGroups(dep),
+    task: services(dep, ctx).flatMap((s) => list(s.props.NetworkConfiguration
+      && s.props.NetworkConfiguration.AwsvpcConfiguration
+      && s.props.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups)),
+    migrate,
+    database: all(dep, 'AWS::RDS::DBInstance').flatMap((d) => list(d.props.VPCSecurityGroups)),
+    endpoints: interfaceEndpoints.flatMap((e) => list(e.props.SecurityGroupIds)),
+  };
+  for (const k of Object.keys(groups)) groups[k] = groups[k].filter((g) => isType(g, 'AWS::EC2::SecurityGroup'));
+  return groups;
+}
+
+function groupName(groups, sg) {
+  return Object.keys(groups).find((k) => groups[k].some((g) => sameResource(g, sg))) || null;
+}
+
+// The contract group a rule's peer (its source, or its destination for an
+// egress rule) belongs to, or a description of a peer no group covers.
+function peerGroup(dep, groups, rule, egress) {
+  const cidr = egress ? (rule.CidrIp !== undefined ? rule.CidrIp : rule.CidrIpv6) : source(rule).cidr;
+  const sg = egress ? rule.DestinationSecurityGroupId : source(rule).sg;
+  const prefixList = egress ? rule.DestinationPrefixListId : source(rule).prefixList;
+  if (cidr !== undefined) {
+    if (cidr === '0.0.0.0/0' || cidr === '::/0') return { group: 'internet' };
+    if (isVpcCidr(dep, cidr)) return { group: 'vpc' };
+    return { other: String(cidr) };
+  }
+  if (sg !== undefined) {
+    const g = groupName(groups, sg);
+    return g ? { group: g } : { other: `security group ${text(sg)}` };
+  }
+  if (prefixList !== undefined) return { group: 's3' };
+  return { other: 'an unknown peer' };
+}
+
+// CloudFormation's stand-in for "no egress at all": a rule no packet matches.
+function matchesNothing(rule) {
+  return String(rule.IpProtocol) === 'icmp' && rule.CidrIp === '255.255.255.255/32';
+}
+
+function awsFlows(contract) {
+  return list(contract.flows && contract.flows.allow).filter((f) => list(f.where).includes('aws'));
+}
+
+function flowAllows(flows, from, to, port) {
+  return flows.find((f) => f.from === from && f.to === to && list(f.ports).includes(port));
+}
+
+rule('sg-flows', 'every security group rule is a flow of ecs/contract.json marked aws, and every such flow has its ingress and egress rules', (dep, ctx) => {
+  const flows = awsFlows(ctx.contract);
+  if (!flows.length) {
+    ctx.fail('contract.json', 'flows.allow lists no flow marked aws');
+    return;
+  }
+  const groups = flowGroups(dep, ctx);
+  const seen = new Set();
+  const check = (g, sg) => {
+    const key = `${sg.inst.name}:${sg.id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    for (const [egress, rules] of [[false, ingressRules(sg)], [true, egressRules(sg)]]) {
+      for (const r of rules) {
+        if (egress && matchesNothing(r)) continue;
+        const peer = peerGroup(dep, groups, r, egress);
+        const range = portRange(r);
+        const what = egress ? `connect to ${describePorts(r)} of` : `admit ${describePorts(r)} from`;
+        if (!range || peer.other) {
+          ctx.fail(r.where, `${sg.id} may ${what} ${peer.other || peer.group}, which no flow of contract.json allows`);
+          continue;
+        }
+        if (range[1] - range[0] > 64) {
+          ctx.fail(r.where, `${sg.id} may ${what} ${peer.group}; contract.json's flows name single ports`);
+          continue;
+        }
+        for (let port = range[0]; port <= range[1]; port++) {
+          const [from, to] = egress ? [g, peer.group] : [peer.group, g];
+          if (!flowAllows(flows, from, to, port)) {
+            ctx.fail(r.where, `${sg.id} may ${what} ${peer.group}: no flow of contract.json allows ${from} -> ${to} on ${port}`);
+          }
+        }
+      }
+    }
+  };
+  for (const g of Object.keys(groups)) for (const sg of groups[g]) check(g, sg);
+  // Every flow, in both groups it joins: the destination admits it (a rule
+  // from the VPC's CIDR admits any group inside it) and a source that is a
+  // group lets it out.
+  const inside = new Set(['alb', 'task', 'migrate', 'database', 'endpoints', 'vpc', 'monitoring']);
+  for (const f of flows) {
+    for (const port of list(f.ports)) {
+      for (const sg of groups[f.to] || []) {
+        const ok = ingressRules(sg).some((r) => {
+          const peer = peerGroup(dep, groups, r, false);
+          return covers(r, port) && (peer.group === f.from || (peer.group === 'vpc' && inside.has(f.from)));
+        });
+        if (!ok) ctx.fail(where(sg.inst, sg.id), `${sg.id} does not admit ${port} from ${f.from}, which flow ${f.name} of contract.json allows`);
+      }
+      for (const sg of groups[f.from] || []) {
+        const ok = egressRules(sg).some((r) => covers(r, port) && peerGroup(dep, groups, r, true).group === f.to);
+        if (!ok) ctx.fail(where(sg.inst, sg.id), `${sg.id} does not let ${port} out to ${f.to}, which flow ${f.name} of contract.json allows`);
+      }
+    }
+  }
+});
+
 function isAccountToken(v) {
   return v === '«AWS::AccountId»';
 }
