@@ -3,22 +3,13 @@
 #include <string.h>
 
 #include "board.h"
+#include "board_page.h"
 #include "cursor.h"
 #include "form.h"
 #include "html.h"
 #include "log.h"
-#include "page.h"
-#include "session.h"
 
-static struct tmpl *board_tmpl;
 static int board_page_size;
-
-struct row {
-	const char *id;
-	const char *name;
-	const char *hours;
-	long rank;
-};
 
 static enum valid_err valid_cursor(struct form_value *v,
                                    const struct valid_env *env);
@@ -36,8 +27,7 @@ board_init(const struct config *cfg)
 		return -1;
 	}
 	board_page_size = cfg->board_page_size;
-	board_tmpl = page_load(cfg->html_dir, "board.html");
-	return board_tmpl != NULL ? 0 : -1;
+	return board_page_init(cfg->html_dir);
 }
 
 static enum valid_err
@@ -59,7 +49,7 @@ valid_cursor(struct form_value *v, const struct valid_env *env)
  * written.
  */
 static enum result
-board_fetch(struct ctx *ctx, const struct cursor *c, struct row *rows,
+board_fetch(struct ctx *ctx, const struct cursor *c, struct board_row *rows,
             int *nrows, int *more, PGresult **resp)
 {
 	char limit[16];
@@ -92,8 +82,9 @@ board_fetch(struct ctx *ctx, const struct cursor *c, struct row *rows,
 	fname = PQfnumber(res, "name");
 	fhours = PQfnumber(res, "total_hours");
 	for (i = 0; i < n; i++) {
-		rows[i].id = PQgetvalue(res, i, fid);
+		rows[i].id = strtoll(PQgetvalue(res, i, fid), NULL, 10);
 		rows[i].name = PQgetvalue(res, i, fname);
+		rows[i].name_len = (size_t)PQgetlength(res, i, fname);
 		rows[i].hours = PQgetvalue(res, i, fhours);
 		pos++;
 		if (prev_total == NULL ||
@@ -110,14 +101,14 @@ board_fetch(struct ctx *ctx, const struct cursor *c, struct row *rows,
 /* The query string of the page after rows (which must not be empty), or
  * NULL when out of memory. */
 static const char *
-board_next(struct ctx *ctx, const struct cursor *c, const struct row *rows,
-           int n)
+board_next(struct ctx *ctx, const struct cursor *c,
+           const struct board_row *rows, int n)
 {
 	long pos = (c->set ? c->pos : 0) + n;
 	char mac[TOKEN_B64_LEN + 1];
 	const char *cur;
 
-	cur = arena_printf(&ctx->arena, "%s,%s,%ld,%ld", rows[n - 1].hours,
+	cur = arena_printf(&ctx->arena, "%s,%lld,%ld,%ld", rows[n - 1].hours,
 	                   rows[n - 1].id, pos, rows[n - 1].rank);
 	if (cur == NULL || cursor_mac(cur, strlen(cur), mac) == -1)
 		return NULL;
@@ -126,7 +117,7 @@ board_next(struct ctx *ctx, const struct cursor *c, const struct row *rows,
 
 /* Parses the query and loads the viewer and the page. */
 static enum result
-board_load(struct ctx *ctx, struct cursor *c, struct row **rows, int *n,
+board_load(struct ctx *ctx, struct cursor *c, struct board_row **rows, int *n,
            int *more, PGresult **res)
 {
 	struct form_value *vals = ctx->form;
@@ -142,91 +133,6 @@ board_load(struct ctx *ctx, struct cursor *c, struct row **rows, int *n,
 	if (*rows == NULL)
 		return RESULT_ERROR;
 	return board_fetch(ctx, c, *rows, n, more, res);
-}
-
-/* Anonymous pages are the same for everyone for a second: nginx's
- * micro-cache and browsers may keep them that long. */
-static void
-board_cache(struct ctx *ctx)
-{
-	ctx->cache_control =
-	    ctx->viewer.has_token ? "private, no-store" : "public, max-age=1";
-	resp_header(&ctx->resp, "Vary", "Accept, Cookie");
-}
-
-/*
- * {"astronauts":[{"rank":1,"name":"...","hours":111.0},...],"next":...}
- * hours is the database's own text (numeric(8,1), so 111.0 stays 111.0),
- * which is a valid JSON number.
- */
-static enum result
-board_render_json(struct ctx *ctx, const struct cursor *c,
-                  const struct row *rows, int n, int more)
-{
-	struct buf *out = &ctx->resp.body;
-	const char *next;
-	int i;
-
-	buf_puts(out, "{\"astronauts\":[");
-	for (i = 0; i < n; i++) {
-		buf_printf(out, "%s{\"rank\":%ld,\"name\":", i ? "," : "",
-		           rows[i].rank);
-		json_string(out, rows[i].name, strlen(rows[i].name));
-		buf_puts(out, ",\"hours\":");
-		buf_puts(out, rows[i].hours);
-		buf_putc(out, '}');
-	}
-	buf_puts(out, "],\"next\":");
-	next = more ? board_next(ctx, c, rows, n) : NULL;
-	if (more && next == NULL)
-		return RESULT_ERROR;
-	if (next != NULL) {
-		buf_puts(out, "\"/board.json?");
-		buf_puts(out, next);
-		buf_putc(out, '"');
-	} else
-		buf_puts(out, "null");
-	buf_puts(out, "}\n");
-	if (buf_failed(out))
-		return RESULT_ERROR;
-	ctx->resp.content_type = "application/json";
-	board_cache(ctx);
-	return RESULT_OK;
-}
-
-static enum result
-board_render_html(struct ctx *ctx, const struct cursor *c,
-                  const struct row *rows, int n, int more)
-{
-	struct tdict *d, *item;
-	const char *next;
-	int i;
-	enum result rc;
-
-	if ((d = tdict_new(&ctx->arena)) == NULL)
-		return RESULT_ERROR;
-	for (i = 0; i < n; i++) {
-		if ((item = tdict_push(d, "rows")) == NULL ||
-		    tdict_setint(item, "rank", rows[i].rank) == -1 ||
-		    tdict_set(item, "name", rows[i].name) == -1 ||
-		    tdict_set(item, "hours", rows[i].hours) == -1 ||
-		    tdict_flag(item, "podium", rows[i].rank <= 3) == -1 ||
-		    tdict_flag(item, "me",
-		               ctx->viewer.signed_in &&
-		                   ctx->viewer.id ==
-		                       strtoll(rows[i].id, NULL, 10)) == -1)
-			return RESULT_ERROR;
-	}
-	next = more ? board_next(ctx, c, rows, n) : NULL;
-	if ((more && next == NULL) ||
-	    tdict_flag(d, "empty", n == 0 && !c->set) == -1 ||
-	    tdict_flag(d, "has_rows", n > 0) == -1 ||
-	    tdict_flag(d, "paged", c->set) == -1 ||
-	    tdict_set(d, "next", next ? next : "") == -1)
-		return RESULT_ERROR;
-	rc = page_render(ctx, 200, TAB_BOARD, "Board", board_tmpl, d);
-	board_cache(ctx);
-	return rc;
 }
 
 /*
@@ -274,15 +180,24 @@ static enum result
 board_serve(struct ctx *ctx, int json)
 {
 	struct cursor c;
-	struct row *rows = NULL;
+	struct board_row *rows = NULL;
+	struct board_page page;
 	PGresult *res = NULL;
 	int n = 0, more = 0;
 	enum result rc;
 
 	rc = board_load(ctx, &c, &rows, &n, &more, &res);
-	if (rc == RESULT_OK)
-		rc = json ? board_render_json(ctx, &c, rows, n, more)
-		          : board_render_html(ctx, &c, rows, n, more);
+	if (rc == RESULT_OK) {
+		page.rows = rows;
+		page.n = n;
+		page.paged = c.set;
+		page.next = more ? board_next(ctx, &c, rows, n) : NULL;
+		if (more && page.next == NULL)
+			rc = RESULT_ERROR;
+		else
+			rc = json ? board_page_json(ctx, &page)
+			          : board_page_html(ctx, &page);
+	}
 	PQclear(res);
 	return json && rc != RESULT_OK ? board_json_error(ctx, rc) : rc;
 }
