@@ -11,6 +11,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char *data;
@@ -23,11 +24,27 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
-int buf_append(struct buf *b, const void *p, size_t n);
+/* buf_append()'s way when the bytes do not fit in what is allocated:
+ * grows the buffer up to its bound, or fails. */
+int buf_append_grow(struct buf *b, const void *p, size_t n);
 int buf_puts(struct buf *b, const char *s);
 int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int buf_failed(const struct buf *b);
+
+/* Appends n bytes. Returns 0, or -1 (appending nothing) past the bound.
+ * Inline: pages are written a few bytes at a time, and the bytes nearly
+ * always fit (a worker's buffers keep their size between requests). */
+static inline int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (b->failed || n >= b->cap - b->len)
+		return buf_append_grow(b, p, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
 
 #endif

@@ -1,33 +1,29 @@
 #include "html.h"
 
+/* The entity for each byte that needs one; 0 for the rest. */
+static const unsigned char html_special[256] = {
+    ['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
+};
+
+static const struct {
+	const char *s;
+	size_t len;
+} html_entity[] = {
+    {"", 0},     {"&amp;", 5},  {"&lt;", 4},
+    {"&gt;", 4}, {"&quot;", 6}, {"&#39;", 5},
+};
+
 int
 html_escape(struct buf *out, const char *s, size_t n)
 {
 	size_t i, start = 0;
-	const char *ent;
+	unsigned char e;
 
 	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&':
-			ent = "&amp;";
-			break;
-		case '<':
-			ent = "&lt;";
-			break;
-		case '>':
-			ent = "&gt;";
-			break;
-		case '"':
-			ent = "&quot;";
-			break;
-		case '\'':
-			ent = "&#39;";
-			break;
-		default:
+		if ((e = html_special[(unsigned char)s[i]]) == 0)
 			continue;
-		}
 		buf_append(out, s + start, i - start);
-		buf_puts(out, ent);
+		buf_append(out, html_entity[e].s, html_entity[e].len);
 		start = i + 1;
 	}
 	buf_append(out, s + start, n - start);
