@@ -41,6 +41,18 @@ valid_cursor(struct form_value *v, const struct valid_env *env)
 	return cursor_parse(v->s, v->len, &c) == 0 ? VALID_OK : VALID_BAD_TOKEN;
 }
 
+/* An id as PostgreSQL writes a bigint: digits (strtoll, with its locale
+ * and its checks, would cost more than the rest of the row). */
+static long long
+board_id(const char *s)
+{
+	long long id = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++)
+		id = id * 10 + (*s - '0');
+	return id;
+}
+
 /*
  * Reads one page: at most board_page_size rows into rows[], with ranks
  * that continue from the cursor (competition ranking: equal totals
@@ -82,7 +94,7 @@ board_fetch(struct ctx *ctx, const struct cursor *c, struct board_row *rows,
 	fname = PQfnumber(res, "name");
 	fhours = PQfnumber(res, "total_hours");
 	for (i = 0; i < n; i++) {
-		rows[i].id = strtoll(PQgetvalue(res, i, fid), NULL, 10);
+		rows[i].id = board_id(PQgetvalue(res, i, fid));
 		rows[i].name = PQgetvalue(res, i, fname);
 		rows[i].name_len = (size_t)PQgetlength(res, i, fname);
 		rows[i].hours = PQgetvalue(res, i, fhours);

@@ -58,28 +58,67 @@ board_page_json(struct ctx *ctx, const struct board_page *p)
 	return RESULT_OK;
 }
 
+/* The values of html/board.html's {{#rows}} item, set in place for each
+ * row in turn. */
+struct board_html_rows {
+	const struct board_page *page;
+	long long me; /* the viewer's id, or 0 */
+	struct tval *rank, *name, *hours, *podium, *mine;
+	char rank_text[24];
+};
+
+/* A rank's digits, written from the end of h->rank_text (ranks are
+ * positive; printf would cost more than the rest of the row). */
+static const char *
+board_rank_text(struct board_html_rows *h, long rank, size_t *len)
+{
+	char *end = h->rank_text + sizeof(h->rank_text), *p = end;
+	unsigned long u = rank > 0 ? (unsigned long)rank : 0;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	*len = (size_t)(end - p);
+	return p;
+}
+
+static int
+board_html_row(void *arg, size_t i)
+{
+	struct board_html_rows *h = arg;
+	const struct board_row *r = &h->page->rows[i];
+	const char *rank;
+	size_t len;
+
+	rank = board_rank_text(h, r->rank, &len);
+	tval_set(h->rank, rank, len);
+	tval_set(h->name, r->name, r->name_len);
+	tval_set(h->hours, r->hours, strlen(r->hours));
+	tval_flag(h->podium, r->rank <= 3);
+	tval_flag(h->mine, h->me != 0 && r->id == h->me);
+	return 0;
+}
+
 enum result
 board_page_html(struct ctx *ctx, const struct board_page *p)
 {
-	const struct board_row *r;
+	struct board_html_rows *h;
 	struct tdict *d, *item;
-	int i;
 	enum result rc;
 
-	if ((d = tdict_new(&ctx->arena)) == NULL)
+	if ((d = tdict_new(&ctx->arena)) == NULL ||
+	    (h = arena_alloc(&ctx->arena, sizeof(*h))) == NULL ||
+	    (item = tdict_rows(d, "rows", (size_t)p->n, board_html_row, h)) ==
+	        NULL)
 		return RESULT_ERROR;
-	for (i = 0; i < p->n; i++) {
-		r = &p->rows[i];
-		if ((item = tdict_push(d, "rows")) == NULL ||
-		    tdict_setint(item, "rank", r->rank) == -1 ||
-		    tdict_setn(item, "name", r->name, r->name_len) == -1 ||
-		    tdict_set(item, "hours", r->hours) == -1 ||
-		    tdict_flag(item, "podium", r->rank <= 3) == -1 ||
-		    tdict_flag(item, "me",
-		               ctx->viewer.signed_in &&
-		                   ctx->viewer.id == r->id) == -1)
-			return RESULT_ERROR;
-	}
+	h->page = p;
+	h->me = ctx->viewer.signed_in ? ctx->viewer.id : 0;
+	if ((h->rank = tdict_val(item, "rank")) == NULL ||
+	    (h->name = tdict_val(item, "name")) == NULL ||
+	    (h->hours = tdict_val(item, "hours")) == NULL ||
+	    (h->podium = tdict_val(item, "podium")) == NULL ||
+	    (h->mine = tdict_val(item, "me")) == NULL)
+		return RESULT_ERROR;
 	if (tdict_flag(d, "empty", p->n == 0 && !p->paged) == -1 ||
 	    tdict_flag(d, "has_rows", p->n > 0) == -1 ||
 	    tdict_flag(d, "paged", p->paged) == -1 ||
