@@ -112,6 +112,20 @@ main(void)
 		       crypto_secret_mac("board", "1,2", 3, m2) == 0 &&
 		       memcmp(m1, m2, 32) == 0,
 		   "  the same message, the same MAC");
+		{
+			static const char secret[] =
+			    "0123456789abcdef0123456789abcdef";
+			uint8_t key[32], want[32];
+
+			crypto_sha256(secret, strlen(secret), key);
+			crypto_hmac_sha256(key, 32,
+			                   "board\0"
+			                   "1,2",
+			                   9, want);
+			ok(memcmp(m1, want, 32) == 0,
+			   "  HMAC-SHA-256 under SHA-256(secret) of label, "
+			   "NUL, message");
+		}
 		crypto_secret_mac("csrf", "1,2", 3, m2);
 		ok(memcmp(m1, m2, 32) != 0, "  another label, another MAC");
 		crypto_secret_mac("board1", ",2", 2, m2);
