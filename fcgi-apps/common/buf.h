@@ -32,6 +32,8 @@ int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int buf_failed(const struct buf *b);
+/* buf_reserve()'s way when the room is not allocated yet. */
+int buf_reserve_grow(struct buf *b, size_t n);
 
 /* Appends n bytes. Returns 0, or -1 (appending nothing) past the bound.
  * Inline: pages are written a few bytes at a time, and the bytes nearly
@@ -45,6 +47,18 @@ buf_append(struct buf *b, const void *p, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;
+}
+
+/* Makes room for n more bytes (and the NUL) without writing them, for a
+ * writer that fills data + len itself and then sets len (and the NUL).
+ * Returns 0, or -1 past the bound (the buffer is then failed) or out of
+ * memory. */
+static inline int
+buf_reserve(struct buf *b, size_t n)
+{
+	if (!b->failed && n < b->cap - b->len)
+		return 0;
+	return buf_reserve_grow(b, n);
 }
 
 #endif

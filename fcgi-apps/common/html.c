@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "html.h"
 
 /* The entity for each byte that needs one; 0 for the rest. */
@@ -13,8 +15,11 @@ static const struct {
     {"&gt;", 4}, {"&quot;", 6}, {"&#39;", 5},
 };
 
-int
-html_escape(struct buf *out, const char *s, size_t n)
+/* The way by buf_append(), piece by piece: near the buffer's bound,
+ * where the worst case (every byte an entity) may not fit but the text
+ * may. */
+static int
+html_escape_pieces(struct buf *out, const char *s, size_t n)
 {
 	size_t i, start = 0;
 	unsigned char e;
@@ -28,6 +33,31 @@ html_escape(struct buf *out, const char *s, size_t n)
 	}
 	buf_append(out, s + start, n - start);
 	return buf_failed(out) ? -1 : 0;
+}
+
+int
+html_escape(struct buf *out, const char *s, size_t n)
+{
+	char *p;
+	size_t i;
+	unsigned char e;
+
+	/* Room for the worst case: then the bytes are written straight
+	 * into the buffer, one at a time. */
+	if (n > (out->max - out->len) / 6 || buf_reserve(out, n * 6) == -1)
+		return html_escape_pieces(out, s, n);
+	p = out->data + out->len;
+	for (i = 0; i < n; i++) {
+		if ((e = html_special[(unsigned char)s[i]]) == 0)
+			*p++ = s[i];
+		else {
+			memcpy(p, html_entity[e].s, html_entity[e].len);
+			p += html_entity[e].len;
+		}
+	}
+	*p = '\0';
+	out->len = (size_t)(p - out->data);
+	return 0;
 }
 
 int

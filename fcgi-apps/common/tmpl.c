@@ -604,57 +604,69 @@ tmpl_rows(const struct tmpl_at *at, size_t i, const struct tval *v)
 	return 0;
 }
 
-/* The body of the section at nodes[i]: once per item of a list, once if
- * the value is set (or, inverted, if it is not), or not at all. */
-static int
+/*
+ * The section at nodes[i]. A list or rows section renders its body for
+ * each item and returns the node after it. Any other section returns
+ * the first node of its body when it is to be rendered (the body is then
+ * rendered as part of the enclosing range, with no call of its own: it
+ * ends where the section ends), or the node after it when not. -1 when
+ * the rendering failed.
+ */
+static long
 tmpl_section(const struct tmpl_at *at, size_t i)
 {
 	const struct node *n = &at->t->nodes[i];
 	const struct tval *v = tmpl_find(at, i);
-	struct tmpl_at sub = *at;
+	struct tmpl_at sub;
 
 	if (n->type == NODE_INVERTED)
-		return tval_truthy(v) ? 0 : tmpl_range(at, i + 1, n->end);
+		return tval_truthy(v) ? (long)n->end : (long)i + 1;
 	if (v != NULL && v->type == TVAL_LIST) {
+		sub = *at;
 		sub.bound = NULL;
 		for (sub.d = v->first; sub.d; sub.d = sub.d->next)
 			if (tmpl_range(&sub, i + 1, n->end) == -1)
 				return -1;
-		return 0;
+		return (long)n->end;
 	}
 	if (v != NULL && v->type == TVAL_ROWS)
-		return tmpl_rows(at, i, v);
-	return tval_truthy(v) ? tmpl_range(at, i + 1, n->end) : 0;
+		return tmpl_rows(at, i, v) == -1 ? -1 : (long)n->end;
+	return tval_truthy(v) ? (long)i + 1 : (long)n->end;
 }
 
+/* Renders nodes[from..to). The output's bound is checked once at the
+ * end (appends past it append nothing, and the failure sticks). */
 static int
 tmpl_range(const struct tmpl_at *at, size_t from, size_t to)
 {
 	const struct node *n;
-	size_t i;
+	size_t i = from;
+	long next;
 
-	for (i = from; i < to; i++) {
+	while (i < to) {
 		n = &at->t->nodes[i];
 		switch (n->type) {
 		case NODE_TEXT:
 			buf_append(at->out, n->s, n->len);
+			i++;
 			break;
 		case NODE_VAR:
 		case NODE_RAW:
 			if (tmpl_value(at, i) == -1)
 				return -1;
+			i++;
 			break;
 		case NODE_SECTION:
 		case NODE_INVERTED:
-			if (tmpl_section(at, i) == -1)
+			if ((next = tmpl_section(at, i)) == -1)
 				return -1;
-			i = n->end - 1;
+			i = (size_t)next;
 			break;
 		}
-		if (buf_failed(at->out)) {
-			*at->what = "output bound";
-			return -1;
-		}
+	}
+	if (buf_failed(at->out)) {
+		*at->what = "output bound";
+		return -1;
 	}
 	return 0;
 }
