@@ -23,6 +23,22 @@ board_page_cache(struct ctx *ctx)
 	resp_header(&ctx->resp, "Vary", "Accept, Cookie");
 }
 
+/* A rank's digits, written backwards from the end of buf (ranks are
+ * positive; printf would cost more than the rest of the row). Returns
+ * where they start; *len is their number. */
+static const char *
+board_rank_text(char buf[24], long rank, size_t *len)
+{
+	char *end = buf + 24, *p = end;
+	unsigned long u = rank > 0 ? (unsigned long)rank : 0;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	*len = (size_t)(end - p);
+	return p;
+}
+
 /*
  * {"astronauts":[{"rank":1,"name":"...","hours":111.0},...],"next":...}
  * hours is the database's own text (numeric(8,1), so 111.0 stays 111.0),
@@ -32,12 +48,19 @@ enum result
 board_page_json(struct ctx *ctx, const struct board_page *p)
 {
 	struct buf *out = &ctx->resp.body;
+	char digits[24];
+	const char *rank;
+	size_t len;
 	int i;
 
 	buf_puts(out, "{\"astronauts\":[");
 	for (i = 0; i < p->n; i++) {
-		buf_printf(out, "%s{\"rank\":%ld,\"name\":", i ? "," : "",
-		           p->rows[i].rank);
+		if (i > 0)
+			buf_putc(out, ',');
+		rank = board_rank_text(digits, p->rows[i].rank, &len);
+		buf_puts(out, "{\"rank\":");
+		buf_append(out, rank, len);
+		buf_puts(out, ",\"name\":");
 		json_string(out, p->rows[i].name, p->rows[i].name_len);
 		buf_puts(out, ",\"hours\":");
 		buf_puts(out, p->rows[i].hours);
@@ -67,21 +90,6 @@ struct board_html_rows {
 	char rank_text[24];
 };
 
-/* A rank's digits, written from the end of h->rank_text (ranks are
- * positive; printf would cost more than the rest of the row). */
-static const char *
-board_rank_text(struct board_html_rows *h, long rank, size_t *len)
-{
-	char *end = h->rank_text + sizeof(h->rank_text), *p = end;
-	unsigned long u = rank > 0 ? (unsigned long)rank : 0;
-
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) > 0);
-	*len = (size_t)(end - p);
-	return p;
-}
-
 static int
 board_html_row(void *arg, size_t i)
 {
@@ -90,7 +98,7 @@ board_html_row(void *arg, size_t i)
 	const char *rank;
 	size_t len;
 
-	rank = board_rank_text(h, r->rank, &len);
+	rank = board_rank_text(h->rank_text, r->rank, &len);
 	tval_set(h->rank, rank, len);
 	tval_set(h->name, r->name, r->name_len);
 	tval_set(h->hours, r->hours, strlen(r->hours));

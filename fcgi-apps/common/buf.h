@@ -27,8 +27,6 @@ void buf_reset(struct buf *b);
 /* buf_append()'s way when the bytes do not fit in what is allocated:
  * grows the buffer up to its bound, or fails. */
 int buf_append_grow(struct buf *b, const void *p, size_t n);
-int buf_puts(struct buf *b, const char *s);
-int buf_putc(struct buf *b, char c);
 int buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int buf_failed(const struct buf *b);
@@ -47,6 +45,18 @@ buf_append(struct buf *b, const void *p, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;
+}
+
+static inline int
+buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+static inline int
+buf_putc(struct buf *b, char c)
+{
+	return buf_append(b, &c, 1);
 }
 
 /* Makes room for n more bytes (and the NUL) without writing them, for a

@@ -60,8 +60,10 @@ html_escape(struct buf *out, const char *s, size_t n)
 	return 0;
 }
 
-int
-json_string(struct buf *out, const char *s, size_t n)
+/* json_string()'s way by buf_append(), piece by piece, near the
+ * buffer's bound. */
+static int
+json_string_pieces(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	char esc[7] = "\\u00";
@@ -87,4 +89,39 @@ json_string(struct buf *out, const char *s, size_t n)
 	buf_append(out, s + start, n - start);
 	buf_putc(out, '"');
 	return buf_failed(out) ? -1 : 0;
+}
+
+int
+json_string(struct buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char c;
+	size_t i;
+	char *p;
+
+	/* Room for the worst case (every byte \u00XX, and the quotes):
+	 * then the bytes are written straight into the buffer. */
+	if (n > (out->max - out->len - 2) / 6 ||
+	    buf_reserve(out, n * 6 + 2) == -1)
+		return json_string_pieces(out, s, n);
+	p = out->data + out->len;
+	*p++ = '"';
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c != '"' && c != '\\' && c >= 0x20)
+			*p++ = (char)c;
+		else if (c == '"' || c == '\\') {
+			*p++ = '\\';
+			*p++ = (char)c;
+		} else {
+			memcpy(p, "\\u00", 4);
+			p[4] = hex[c >> 4];
+			p[5] = hex[c & 15];
+			p += 6;
+		}
+	}
+	*p++ = '"';
+	*p = '\0';
+	out->len = (size_t)(p - out->data);
+	return 0;
 }
