@@ -81,24 +81,20 @@ board_json_error(struct ctx *ctx, enum result rc)
 	return RESULT_OK;
 }
 
-/* Parses the query, then writes the page from the shared rows. */
+/* Writes the page the query asks for (its link was checked by
+ * valid_cursor) from the shared rows. */
 static enum result
 board_serve(struct ctx *ctx, int json)
 {
-	struct form_value *after = &ctx->form[BOARD_AFTER];
+	const struct form_value *after = &ctx->form[BOARD_AFTER];
 	struct board_page page;
-	struct cursor c;
 	enum result rc;
 
 	if (!form_valid(ctx->form, BOARD__MAX))
 		rc = RESULT_BAD_REQUEST;
-	else {
-		if (after->len == 0 ||
-		    cursor_parse(after->s, after->len, &c) == -1)
-			memset(&c, 0, sizeof(c));
-		rc = board_rows_page(ctx, &c, c.set ? after->s : "",
-		                     c.set ? after->len : 0, &page);
-	}
+	else
+		rc = board_rows_page(ctx, after->len > 0 ? after->s : "",
+		                     after->len, &page);
 	if (rc == RESULT_OK)
 		rc = json ? board_page_json(ctx, &page)
 		          : board_page_html(ctx, &page);

@@ -131,14 +131,20 @@ board_rows_slot(const char *key, size_t len)
 	return oldest;
 }
 
-/* Reads the page after c into s. */
+/* Reads the page after the link key (the top when len is 0) into s.
+ * The link is parsed only here: a page the snapshot holds needs
+ * nothing of it. */
 static enum result
-board_rows_read(struct ctx *ctx, struct board_snap *s, const struct cursor *c,
-                const char *key, size_t len)
+board_rows_read(struct ctx *ctx, struct board_snap *s, const char *key,
+                size_t len)
 {
+	struct cursor cursor, *c = &cursor;
 	PGresult *res;
 	enum result rc;
 
+	memset(c, 0, sizeof(*c));
+	if (len > 0 && cursor_parse(key, len, c) == -1)
+		return RESULT_BAD_REQUEST;
 	s->read_at = 0;
 	PQclear(s->res);
 	s->res = NULL;
@@ -157,8 +163,8 @@ board_rows_read(struct ctx *ctx, struct board_snap *s, const struct cursor *c,
 }
 
 enum result
-board_rows_page(struct ctx *ctx, const struct cursor *c, const char *key,
-                size_t len, struct board_page *page)
+board_rows_page(struct ctx *ctx, const char *key, size_t len,
+                struct board_page *page)
 {
 	struct board_snap *s;
 	enum result rc;
@@ -169,7 +175,7 @@ board_rows_page(struct ctx *ctx, const struct cursor *c, const char *key,
 	if (s->read_at == 0 || s->klen != len ||
 	    memcmp(s->key, key, len) != 0 ||
 	    clock_ms() - s->read_at >= board_rows_max_age)
-		if ((rc = board_rows_read(ctx, s, c, key, len)) != RESULT_OK)
+		if ((rc = board_rows_read(ctx, s, key, len)) != RESULT_OK)
 			return rc;
 	page->rows = s->rows;
 	page->n = s->n;

@@ -34,13 +34,13 @@
 void board_rows_init(int page_size, int max_age_ms);
 
 /*
- * The page after c (c->set == 0: the top), whose link text is key[0..len)
- * ("" for the top), into *page. Its rows and links belong to the
- * snapshot and stay valid until the next call. Returns RESULT_OK, or the
+ * The page after the page link key[0..len) (its after= value, checked
+ * already; "" for the top) into *page. Its rows and links belong to the
+ * snapshot and stay valid until the next call. Returns RESULT_OK,
+ * RESULT_BAD_REQUEST for a link that is not the server's, or the
  * database's result (result_from_db).
  */
-enum result board_rows_page(struct ctx *ctx, const struct cursor *c,
-                            const char *key, size_t len,
+enum result board_rows_page(struct ctx *ctx, const char *key, size_t len,
                             struct board_page *page);
 
 #endif
