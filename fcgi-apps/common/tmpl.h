@@ -64,8 +64,9 @@ struct tdict *tdict_push(struct tdict *d, const char *key);
  * items that all use the one dictionary returned here (NULL: no
  * memory). Before item i is rendered, fill(arg, i) updates that
  * dictionary's values, usually through tdict_val() handles taken once;
- * it returns 0, or -1 to stop the rendering (tmpl_render then fails at
- * key).
+ * it changes values but adds none (the section's names are looked up
+ * once, before the first item). It returns 0, or -1 to stop the
+ * rendering (tmpl_render then fails at key).
  */
 typedef int (*tdict_fill_fn)(void *arg, size_t i);
 struct tdict *tdict_rows(struct tdict *d, const char *key, size_t n,
