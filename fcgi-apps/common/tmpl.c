@@ -541,6 +541,7 @@ struct tmpl_at {
 	const struct tval **bound;
 	struct buf *out;
 	const char **what;
+	int depth; /* templates rendered inside templates */
 };
 
 static int tmpl_range(const struct tmpl_at *at, size_t from, size_t to);
@@ -572,9 +573,11 @@ tmpl_value(const struct tmpl_at *at, size_t i)
 		buf_append(at->out, v->s, v->len); /* the bound: tmpl_range */
 		return 0;
 	}
-	if (v->type != TVAL_TEMPLATE)
+	/* A template that contains itself, however indirectly, stops. */
+	if (v->type != TVAL_TEMPLATE || at->depth == TMPL_MAX_DEPTH)
 		return tmpl_fail(n, at->what);
-	sub = (struct tmpl_at){v->tmpl, v->first, NULL, at->out, at->what};
+	sub = (struct tmpl_at){v->tmpl, v->first, NULL,
+	                       at->out, at->what, at->depth + 1};
 	return tmpl_range(&sub, 0, v->tmpl->n);
 }
 
@@ -583,7 +586,8 @@ static int
 tmpl_rows(const struct tmpl_at *at, size_t i, const struct tval *v)
 {
 	const struct node *n = &at->t->nodes[i];
-	struct tmpl_at sub = {at->t, v->first, NULL, at->out, at->what};
+	struct tmpl_at sub = {at->t,   v->first, NULL,
+	                      at->out, at->what, at->depth};
 	size_t k;
 
 	if (v->nrows == 0)
@@ -676,7 +680,7 @@ tmpl_render(const struct tmpl *t, const struct tdict *d, struct buf *out,
             const char **what)
 {
 	const char *dummy;
-	struct tmpl_at at = {t, d, NULL, out, what ? what : &dummy};
+	struct tmpl_at at = {t, d, NULL, out, what ? what : &dummy, 0};
 
 	return tmpl_range(&at, 0, t->n);
 }

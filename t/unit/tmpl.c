@@ -194,6 +194,12 @@ main(void)
 		is_str(render("{{content}}", rd), "render failed at content",
 		       "but not as a plain variable");
 		tmpl_free(inner);
+		inner =
+		    tmpl_compile("<p>{{{content}}}</p>", 20, err, sizeof(err));
+		tdict_template(rd, "content", inner, rd);
+		is_str(render("{{{content}}}", rd), "render failed at content",
+		       "a template that contains itself fails, and ends");
+		tmpl_free(inner);
 	}
 
 	ok(tdict_set(d, "x", NULL) == -1,
