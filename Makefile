@@ -94,6 +94,16 @@ $(B)/t/%: t/unit/%.c t/unit/tap.h $(B)/libastro.a
 	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit $(CFLAGS_$(VARIANT)) \
 		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/libastro.a $(LIBS)
 
+# The board's unit tests link its own files too (all but main.c).
+BOARD_OBJ := $(patsubst fcgi-apps/board/%.c,$(B)/board/%.o,\
+	$(filter-out fcgi-apps/board/main.c,$(wildcard fcgi-apps/board/*.c)))
+$(B)/t/board-%: t/unit/board-%.c t/unit/tap.h $(BOARD_OBJ) $(B)/libastro.a
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit -Ifcgi-apps/board \
+		$(CFLAGS_$(VARIANT)) $(LDFLAGS_$(VARIANT)) -o $@ $< $(BOARD_OBJ) \
+		$(B)/libastro.a $(LIBS)
+
 # The schema's name checks, generated from ICU (sql/tools/name-chars.c).
 $(B)/sql/%: sql/tools/%.c $(B)/libastro.a
 	@mkdir -p $(@D)
