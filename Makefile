@@ -1,7 +1,9 @@
 # Astronaut Hours: three C FastCGI services behind nginx sidecars.
 #
 #   make run          the whole stack on http://127.0.0.1:8080 (PORT=NNNN),
-#                     TASKS per service (2; TASKS_board=3 for one service)
+#                     TASKS per service (2; TASKS_board=3 for one service),
+#                     in network namespaces shaped like the VPC where the
+#                     machine allows (NET=auto; NET=loopback, NET=netns)
 #   make test         everything, from a clean clone (what .ci/run calls)
 #   make bench        load tests (never part of make test)
 #   make chaos        fault injection under load, the full figures (never
@@ -16,6 +18,8 @@ SHELL := /bin/sh
 PORT ?= 8080
 # make run: a primary with a synchronous standby (0: one cluster)
 DB_HA ?= 1
+# make run: network namespaces where they can be made (docs/network.md)
+NET ?= auto
 RUNS ?= 15
 VARIANT ?= release
 SERVICES := signup hours board
@@ -90,6 +94,16 @@ $(B)/t/%: t/unit/%.c t/unit/tap.h $(B)/libastro.a
 	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit $(CFLAGS_$(VARIANT)) \
 		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/libastro.a $(LIBS)
 
+# The board's unit tests link its own files too (all but main.c).
+BOARD_OBJ := $(patsubst fcgi-apps/board/%.c,$(B)/board/%.o,\
+	$(filter-out fcgi-apps/board/main.c,$(wildcard fcgi-apps/board/*.c)))
+$(B)/t/board-%: t/unit/board-%.c t/unit/tap.h $(BOARD_OBJ) $(B)/libastro.a
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit -Ifcgi-apps/board \
+		$(CFLAGS_$(VARIANT)) $(LDFLAGS_$(VARIANT)) -o $@ $< $(BOARD_OBJ) \
+		$(B)/libastro.a $(LIBS)
+
 # The schema's name checks, generated from ICU (sql/tools/name-chars.c).
 $(B)/sql/%: sql/tools/%.c $(B)/libastro.a
 	@mkdir -p $(@D)
@@ -150,7 +164,7 @@ chaos: $(BINS)
 
 run: deps
 	@$(MAKE) --no-print-directory build
-	@DB_HA=$(DB_HA) scripts/stack run --port $(PORT)
+	@DB_HA=$(DB_HA) NET=$(NET) scripts/stack run --port $(PORT)
 
 wipe:
 	@scripts/stack wipe
