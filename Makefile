@@ -57,7 +57,7 @@ all: build
 
 include ecs/Makefile.inc
 
-build: $(BINS) $(UNITS) $(B)/sql/name-chars $(B)/sql/name-skeletons
+build: $(BINS) $(B)/astro-monolith $(UNITS) $(B)/sql/name-chars $(B)/sql/name-skeletons
 
 build-asan:
 	@$(MAKE) --no-print-directory VARIANT=asan CC=clang build
@@ -82,6 +82,23 @@ $(B)/astro-$(1): $(patsubst fcgi-apps/$(1)/%.c,$(B)/$(1)/%.o,$(wildcard fcgi-app
 	@$$(CC) $$(LDFLAGS_$$(VARIANT)) -o $$@ $$^ $$(LIBS)
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_rules,$(s))))
+
+# The monolith (fcgi-apps/monolith/): the three services' routes and
+# handlers in one pool. Each service's main.c is compiled again there,
+# under another name for its main(); everything else is linked as it is.
+MONO_PARTS := $(foreach s,$(SERVICES),$(filter-out $(B)/$(s)/main.o,\
+	$(patsubst fcgi-apps/$(s)/%.c,$(B)/$(s)/%.o,$(wildcard fcgi-apps/$(s)/*.c))))
+
+$(B)/monolith/%.o: fcgi-apps/monolith/%.c $(COMMON_HDR) $(wildcard fcgi-apps/*/*.h) \
+		$(SERVICES:%=fcgi-apps/%/main.c)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) $(CFLAGS_$(VARIANT)) -c -o $@ $<
+
+$(B)/astro-monolith: $(patsubst fcgi-apps/monolith/%.c,$(B)/monolith/%.o,\
+		$(wildcard fcgi-apps/monolith/*.c)) $(MONO_PARTS) $(B)/libastro.a
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_$(VARIANT)) -o $@ $^ $(LIBS)
 
 # C unit tests: one TAP program per t/unit/NAME.c, run by t/0NNN-NAME.t.
 $(B)/t/%: t/unit/%.c t/unit/tap.h $(B)/libastro.a
