@@ -6,6 +6,8 @@
 #   make bench        load tests (never part of make test)
 #   make chaos        fault injection under load, the full figures (never
 #                     part of make test; docs/ha.md)
+#   make compare      the monolith against the split services, side by
+#                     side (docs/architecture.md; never part of make test)
 #   make wipe         delete the local stack's data (var/)
 #
 # Everything builds into build/VARIANT/: release (-O2, hardened) and asan
@@ -51,7 +53,7 @@ BINS := $(SERVICES:%=$(B)/astro-%)
 UNITS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 
 .PHONY: all build build-asan run test wipe format format-check clean \
-	deps bench bench-scrypt images fuzz fuzz-build fuzz-bins chaos
+	deps bench bench-scrypt images fuzz fuzz-build fuzz-bins chaos compare
 
 all: build
 
@@ -158,6 +160,14 @@ ASTRONAUTS ?= 100000
 bench: $(BINS) $(B)/bench/scrypt-cost $(B)/bench/loadgen
 	@scripts/deps bench
 	@bench/bench --astronauts $(ASTRONAUTS) $(BENCH_ARGS)
+
+# Both shapes of the same routes, the same scenarios, one run: CPU a
+# request, memory a task, database connections, a log-in storm's effect
+# on the board, a deployment (docs/architecture.md). COMPARE_ARGS for
+# more (--repeat K, --duration S, --storm F).
+compare: $(BINS) $(B)/astro-monolith $(B)/bench/loadgen
+	@scripts/deps bench
+	@bench/compare $(COMPARE_ARGS)
 
 # Every fault of t/lib/AstroFaults.pm, medians of 3, into
 # bench/results/chaos.json. CHAOS_ARGS for more (--only NAME, --runs N).
