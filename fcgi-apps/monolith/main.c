@@ -42,17 +42,17 @@ static struct app mono_app = {
     "monolith", mono_routes, 0, mono_stmts, 0, mono_init,
 };
 
-static const struct app *const *
-mono_parts(void)
-{
-	static const struct app *parts[4];
+/* The services, in the order their routes and statements are merged.
+ * Every service's table starts with the shared statements (COMMON_STMTS),
+ * so the merged one does too: the session lookup that dispatch runs
+ * before any handler keeps its number, STMT_SESSION_LOOKUP. */
+static const struct app *const *const mono_parts[] = {
+    &monolith_signup,
+    &monolith_hours,
+    &monolith_board,
+};
 
-	parts[0] = monolith_signup;
-	parts[1] = monolith_hours;
-	parts[2] = monolith_board;
-	parts[3] = NULL;
-	return parts;
-}
+#define MONO_NPARTS (sizeof(mono_parts) / sizeof(mono_parts[0]))
 
 /* Runs fn with the worker's statement numbers those of part. */
 static enum result
@@ -91,10 +91,10 @@ mono_expired(struct ctx *ctx)
 static int
 mono_init(const struct config *cfg)
 {
-	const struct app *const *p;
+	size_t i;
 
-	for (p = mono_parts(); *p != NULL; p++)
-		if ((*p)->init(cfg) == -1)
+	for (i = 0; i < MONO_NPARTS; i++)
+		if ((*mono_parts[i])->init(cfg) == -1)
 			return -1;
 	return 0;
 }
@@ -173,11 +173,12 @@ mono_add_stmts(const struct app *part)
 int
 main(int argc, char **argv)
 {
-	const struct app *const *p;
+	size_t i;
 
 	log_init(mono_app.name);
-	for (p = mono_parts(); *p != NULL; p++)
-		if (mono_add_routes(*p) == -1 || mono_add_stmts(*p) == -1)
+	for (i = 0; i < MONO_NPARTS; i++)
+		if (mono_add_routes(*mono_parts[i]) == -1 ||
+		    mono_add_stmts(*mono_parts[i]) == -1)
 			return 1;
 	return server_main(&mono_app, argc, argv);
 }
