@@ -1,7 +1,8 @@
 # Astronaut Hours: three C FastCGI services behind nginx sidecars.
 #
 #   make run          the whole stack on http://127.0.0.1:8080 (PORT=NNNN),
-#                     TASKS per service (2; TASKS_board=3 for one service)
+#                     TASKS per service (2; TASKS_board=3 for one service);
+#                     SHAPE=monolith for every route in one service
 #   make test         everything, from a clean clone (what .ci/run calls)
 #   make bench        load tests (never part of make test)
 #   make chaos        fault injection under load, the full figures (never
@@ -18,6 +19,8 @@ SHELL := /bin/sh
 PORT ?= 8080
 # make run: a primary with a synchronous standby (0: one cluster)
 DB_HA ?= 1
+# make run: split (a task per service) or monolith (fcgi-apps/monolith/)
+SHAPE ?= split
 RUNS ?= 15
 VARIANT ?= release
 SERVICES := signup hours board
@@ -177,7 +180,7 @@ chaos: $(BINS)
 
 run: deps
 	@$(MAKE) --no-print-directory build
-	@DB_HA=$(DB_HA) scripts/stack run --port $(PORT)
+	@DB_HA=$(DB_HA) scripts/stack run --port $(PORT) --shape $(SHAPE)
 
 wipe:
 	@scripts/stack wipe
