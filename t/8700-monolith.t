@@ -29,6 +29,10 @@ ok !-e "$bad/stack.env", '  having started nothing';
 my $env = monolith_stack();
 is $env->{MONOLITH_TASKS}, 'monolith-1', 'the monolith stack runs one task';
 ok !grep({ /^(SIGNUP|HOURS|BOARD)_/ } keys %$env), '  and no task of any service';
+$out = `'$top/scripts/stack' scale board 2 --dir '$env->{ASTRO_DIR}' 2>&1`;
+isnt $?, 0, 'scaling the board service of a monolith stack fails';
+like $out, qr/runs no 'board' \(it runs: monolith\)/, '  and says why';
+is `'$top/scripts/stack' tasks --dir '$env->{ASTRO_DIR}'` =~ tr/\n//, 2, '  leaving its one task';
 
 # ---- the journey ---------------------------------------------------
 
