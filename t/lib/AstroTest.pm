@@ -20,7 +20,7 @@ use HTTP::Tiny;
 use JSON::PP ();
 use Test::More;
 
-our @EXPORT = qw(stack private_stack monolith_stack client unique_name form_fields psql
+our @EXPORT = qw(stack private_stack client unique_name form_fields psql
     html_unescape signup_ok token_hash board_find board_page_with
     wait_until hold_hours_lock release_hours_lock);
 
@@ -58,7 +58,6 @@ sub _start_in {
     chmod 0755, $dir;
     my @cmd = ("$top/scripts/stack", 'start', '--port', '0', '--dir', $dir,
         '--variant', $ENV{ASTRO_VARIANT} || 'release');
-    push @cmd, '--shape', $opt{shape} if $opt{shape};
     # One task per service unless the test asks for more (TASKS): a test
     # follows its requests into the task's logs and metrics through
     # stack.env's first-task names.
@@ -86,18 +85,17 @@ sub private_stack {
     return $shared = _start(env => \%env);
 }
 
-# A stack of this test's own in the monolith shape (scripts/stack
-# --shape monolith: every route in one kind of task); from then on it is
-# the stack clients of this test use.
-sub monolith_stack {
-    my (%env) = @_;
-    return $shared = _start(shape => 'monolith', env => \%env);
-}
-
+# A private stack's sanitizer reports fail the file that started it: a
+# pool that aborted on one may not have failed any request the test made.
 END {
     my $rc = $?;
     for my $dir (@owned) {
         system("$top/scripts/stack", 'stop', '--dir', $dir);
+        for my $report (glob "$dir/log/sanitizer*") {
+            open my $fh, '<', $report or next;
+            print STDERR "sanitizer report $report:\n", <$fh>;
+            $rc ||= 1;
+        }
         system('rm', '-rf', $dir);
     }
     $? = $rc;
