@@ -1,11 +1,11 @@
 #!/usr/bin/perl
-# The monolith shape (scripts/stack --shape monolith): the three
-# services' routes in one pool behind one sidecar. The whole journey
-# works there as in the split stack: sign up, log out, log in, log hours,
-# see them on the board. Each route's own rules still hold (expired
-# forms, hashing workers for log-ins, the sign-in redirect), and the
-# pool's every connection logs in as the one role with the union of the
-# services' privileges.
+# The monolith shape (scripts/stack --shape monolith, or SHAPE=monolith
+# in its environment, as here): the three services' routes in one pool
+# behind one sidecar. The whole journey works there as in the split
+# stack: sign up, log out, log in, log hours, see them on the board. Each
+# route's own rules still hold (expired forms, hashing workers for
+# log-ins, the sign-in redirect), and the pool's every connection logs in
+# as the one role with the union of the services' privileges.
 use strict;
 use warnings;
 use FindBin;
@@ -26,7 +26,7 @@ isnt $?, 0, 'scripts/stack start --shape micro fails';
 like $out, qr/--shape micro: not split or monolith/, '  and says why';
 ok !-e "$bad/stack.env", '  having started nothing';
 
-my $env = monolith_stack();
+my $env = private_stack(SHAPE => 'monolith');
 is $env->{MONOLITH_TASKS}, 'monolith-1', 'the monolith stack runs one task';
 ok !grep({ /^(SIGNUP|HOURS|BOARD)_/ } keys %$env), '  and no task of any service';
 $out = `'$top/scripts/stack' scale board 2 --dir '$env->{ASTRO_DIR}' 2>&1`;
