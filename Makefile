@@ -1,7 +1,9 @@
 # Astronaut Hours: three C FastCGI services behind nginx sidecars.
 #
 #   make run          the whole stack on http://127.0.0.1:8080 (PORT=NNNN),
-#                     TASKS per service (2; TASKS_board=3 for one service);
+#                     TASKS per service (2; TASKS_board=3 for one service),
+#                     in network namespaces shaped like the VPC where the
+#                     machine allows (NET=auto; NET=loopback, NET=netns);
 #                     SHAPE=monolith for every route in one service
 #   make test         everything, from a clean clone (what .ci/run calls)
 #   make bench        load tests (never part of make test)
@@ -19,6 +21,8 @@ SHELL := /bin/sh
 PORT ?= 8080
 # make run: a primary with a synchronous standby (0: one cluster)
 DB_HA ?= 1
+# make run: network namespaces where they can be made (docs/network.md)
+NET ?= auto
 # make run: split (a task per service) or monolith (fcgi-apps/monolith/)
 SHAPE ?= split
 RUNS ?= 15
@@ -112,6 +116,16 @@ $(B)/t/%: t/unit/%.c t/unit/tap.h $(B)/libastro.a
 	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit $(CFLAGS_$(VARIANT)) \
 		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/libastro.a $(LIBS)
 
+# The board's unit tests link its own files too (all but main.c).
+BOARD_OBJ := $(patsubst fcgi-apps/board/%.c,$(B)/board/%.o,\
+	$(filter-out fcgi-apps/board/main.c,$(wildcard fcgi-apps/board/*.c)))
+$(B)/t/board-%: t/unit/board-%.c t/unit/tap.h $(BOARD_OBJ) $(B)/libastro.a
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit -Ifcgi-apps/board \
+		$(CFLAGS_$(VARIANT)) $(LDFLAGS_$(VARIANT)) -o $@ $< $(BOARD_OBJ) \
+		$(B)/libastro.a $(LIBS)
+
 # The schema's name checks, generated from ICU (sql/tools/name-chars.c).
 $(B)/sql/%: sql/tools/%.c $(B)/libastro.a
 	@mkdir -p $(@D)
@@ -180,7 +194,7 @@ chaos: $(BINS)
 
 run: deps
 	@$(MAKE) --no-print-directory build
-	@DB_HA=$(DB_HA) scripts/stack run --port $(PORT) --shape $(SHAPE)
+	@DB_HA=$(DB_HA) NET=$(NET) scripts/stack run --port $(PORT) --shape $(SHAPE)
 
 wipe:
 	@scripts/stack wipe

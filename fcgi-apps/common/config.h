@@ -24,6 +24,7 @@ struct config {
 	int session_ttl;            /* SESSION_TTL, seconds */
 	int db_timeout_ms;          /* DB_TIMEOUT_MS: connect and query */
 	int board_page_size;        /* BOARD_PAGE_SIZE: rows a board page */
+	int board_snapshot_ms;      /* BOARD_SNAPSHOT_MS: board rows kept, ms */
 	size_t max_body;            /* MAX_BODY: bytes of a request body */
 	int health_stuck;           /* HEALTH_STUCK_SECONDS */
 	int hash_concurrency;       /* HASH_CONCURRENCY: scrypt at once */

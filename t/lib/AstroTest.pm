@@ -222,12 +222,19 @@ sub signup_ok {
     return $c;
 }
 
+# Every board view is at most a second stale (the sidecar's micro-cache
+# for anonymous visitors, each worker's snapshot of the rows for
+# everyone), and which worker answers is not known: the board helpers
+# first let that second pass, so they read what was written before them.
+sub _board_settle { select undef, undef, undef, 1.1 }
+
 # Walks /board.json page by page (following "next") and returns the row
 # for NAME, or undef. It reads the board as it is now: a session cookie
 # (one that opens nothing) keeps the sidecar's one-second cache out of it.
 sub board_find {
     my ($name, %opt) = @_;
     my $c = client(%opt);
+    _board_settle();
     my $path = '/board.json';
     while (1) {
         my ($res, $json) = $c->json($path, { Cookie => 'ah_session=' . 'A' x 43 });
@@ -244,6 +251,7 @@ sub board_find {
 sub board_page_with {
     my ($c, $name) = @_;
     my $path = '/board';
+    _board_settle();
     while (1) {
         my $res = $c->get($path);
         return undef unless $res->{status} == 200;
