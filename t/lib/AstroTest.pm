@@ -22,7 +22,7 @@ use Test::More;
 
 our @EXPORT = qw(stack private_stack client unique_name form_fields psql
     html_unescape signup_ok token_hash board_find board_page_with
-    wait_until hold_hours_lock release_hours_lock);
+    wait_until hold_hours_lock hold_table_lock release_hours_lock);
 
 my $top = "$FindBin::Bin/..";
 my ($shared, @owned);
@@ -116,13 +116,21 @@ sub wait_until {
 # statement" error at the release is expected: kept quiet.)
 sub hold_hours_lock {
     my ($env) = @_;
+    return hold_table_lock($env, 'hours_entries', 'EXCLUSIVE');
+}
+
+# Holds a lock of MODE ('EXCLUSIVE', 'ACCESS EXCLUSIVE') on astro.TABLE,
+# as hold_hours_lock does; release_hours_lock releases it.
+sub hold_table_lock {
+    my ($env, $table, $mode) = @_;
+    my $lockmode = join('', map { ucfirst lc } split / /, $mode) . 'Lock';
     local @ENV{_pg_vars($env)} = @{$env}{_pg_vars($env)};
     open my $lock, '|-', 'sh', '-c', 'exec psql -XAtq -U postgres -d astronaut_hours 2>/dev/null'
         or die $!;
     select((select($lock), $| = 1)[0]);
-    print $lock "BEGIN; LOCK TABLE astro.hours_entries IN EXCLUSIVE MODE; SELECT pg_sleep(600);\n";
+    print $lock "BEGIN; LOCK TABLE astro.$table IN $mode MODE; SELECT pg_sleep(600);\n";
     return wait_until(sub { psql($env, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
-        . " WHERE c.relname = 'hours_entries' AND l.mode = 'ExclusiveLock' AND l.granted") == 1 })
+        . " WHERE c.relname = '$table' AND l.mode = '$lockmode' AND l.granted") == 1 })
         ? $lock : undef;
 }
 
