@@ -125,4 +125,15 @@ ok wait_until(sub { $board->get('/board')->{content} =~ /<table/ }),
     close $_ for @trickle;
 }
 
+# The micro-cache sits in front of the gate: a page it keeps is stored
+# plain and compressed for each client that asks, never handed
+# compressed to one that did not.
+{
+    my $gz = $board->get('/board.json', { 'Accept-Encoding' => 'gzip' });
+    is $gz->{headers}{'content-encoding'} // '', 'gzip', 'a client that asks gets the board compressed';
+    my $plain = $board->get('/board.json');
+    ok !defined $plain->{headers}{'content-encoding'}, '  the next, who did not ask, gets it plain';
+    like $plain->{content}, qr/^\{"astronauts"/, '  as JSON';
+}
+
 done_testing;
