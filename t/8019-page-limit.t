@@ -125,6 +125,29 @@ ok wait_until(sub { $board->get('/board')->{content} =~ /<table/ }),
     close $_ for @trickle;
 }
 
+# A log-in the hashing workers cannot answer in time (both stopped
+# here, as a task with no CPU left for hashing would leave them) is
+# answered 503 with Retry-After, as one refused at once, never 504.
+{
+    open my $fh, '<', "$env->{ASTRO_DIR}/pids/pool-signup.pid" or die "pid file: $!";
+    chomp(my $supervisor = <$fh>);
+    my @hashing;
+    for my $stat (glob '/proc/[0-9]*/stat') {
+        open my $s, '<', $stat or next;
+        my ($pid, $rest) = (<$s> // '') =~ /^(\d+) \(.*\) (.*)/ or next;
+        my @f = split ' ', $rest;
+        push @hashing, $pid if $f[1] == $supervisor && $f[38] == 5;    # SCHED_IDLE
+    }
+    is scalar(@hashing), 2, 'the 2 hashing workers, stopped';
+    kill 'STOP', @hashing;
+    my $form = form_fields($signup->get('/login')->{content}, '/login');
+    my $res = $signup->post('/login', { %$form, name => 'Nobody', password => 'whatever' });
+    kill 'CONT', @hashing;
+    is $res->{status}, 503, '  a log-in they never answer gets 503';
+    ok $res->{headers}{'retry-after'}, '  with Retry-After';
+    like $res->{content}, qr/Busy just now/, '  and the page that says to try again';
+}
+
 # The micro-cache sits in front of the gate: a page it keeps is stored
 # plain and compressed for each client that asks, never handed
 # compressed to one that did not.
