@@ -24,17 +24,10 @@ signup_ok($name, 'the right one');
 
 # Hashing workers run under SCHED_IDLE, page workers under the normal
 # policy: whenever a page worker wakes, it takes the CPU from a hash at
-# once. (Scheduling policy is field 41 of /proc/PID/stat, 5 SCHED_IDLE.)
+# once.
 {
-    open my $fh, '<', "$env->{ASTRO_DIR}/pids/pool-signup.pid" or die "pid file: $!";
-    chomp(my $supervisor = <$fh>);
     my %policies;
-    for my $stat (glob '/proc/[0-9]*/stat') {
-        open my $s, '<', $stat or next;
-        my ($rest) = (<$s> // '') =~ /\) (.*)/ or next;
-        my @f = split ' ', $rest;    # from field 3 (state) on
-        $policies{ $f[38] }++ if $f[1] == $supervisor;
-    }
+    $policies{$_}++ for values %{ pool_workers($env, 'signup') };
     is $policies{5} // 0, 2, 'the 2 hashing workers run under SCHED_IDLE';
     is $policies{0} // 0, 2, 'the 2 page workers under the normal policy';
 }

@@ -129,15 +129,8 @@ ok wait_until(sub { $board->get('/board')->{content} =~ /<table/ }),
 # here, as a task with no CPU left for hashing would leave them) is
 # answered 503 with Retry-After, as one refused at once, never 504.
 {
-    open my $fh, '<', "$env->{ASTRO_DIR}/pids/pool-signup.pid" or die "pid file: $!";
-    chomp(my $supervisor = <$fh>);
-    my @hashing;
-    for my $stat (glob '/proc/[0-9]*/stat') {
-        open my $s, '<', $stat or next;
-        my ($pid, $rest) = (<$s> // '') =~ /^(\d+) \(.*\) (.*)/ or next;
-        my @f = split ' ', $rest;
-        push @hashing, $pid if $f[1] == $supervisor && $f[38] == 5;    # SCHED_IDLE
-    }
+    my $workers = pool_workers($env, 'signup');
+    my @hashing = grep { $workers->{$_} == 5 } keys %$workers;    # SCHED_IDLE
     is scalar(@hashing), 2, 'the 2 hashing workers, stopped';
     kill 'STOP', @hashing;
     my $form = form_fields($signup->get('/login')->{content}, '/login');
