@@ -30,7 +30,7 @@ struct config {
 	int hash_concurrency;       /* HASH_CONCURRENCY: scrypt at once */
 	int hash_waiters;      /* HASH_WAITERS: hashing workers beyond that */
 	int drain_grace;       /* DRAIN_GRACE: seconds served after SIGTERM */
-	int fcgi_timeout;      /* FCGI_TIMEOUT: seconds a peer may stall */
+	int fcgi_timeout;      /* FCGI_TIMEOUT: seconds an exchange may take */
 	int hours_rate_max;    /* HOURS_RATE_MAX: entries an astronaut */
 	int hours_rate_window; /* may log in HOURS_RATE_WINDOW seconds */
 	char hash_listen_buf[256];
