@@ -493,9 +493,13 @@ sub fcgi_inside_task {
 	my @fcgi = $svc eq 'signup'
 		? ('/run/astro/fcgi-hash.sock', '/run/astro/fcgi.sock')
 		: ('/run/astro/fcgi.sock');
+	# The sidecar's gate (the server in front of the pool that counts
+	# requests at the pool) listens on a socket in the sidecar's own /tmp,
+	# which the pool never sees.
+	my $gate = '/tmp/nginx/gate.sock';
 	my @listening = sort grep { !m{/rootlessport[^/]*/} } map { $_->[0] } grep { $_->[1] eq 'listening' } @$unix;
-	is_deeply(\@listening, \@fcgi,
-		"$svc: the pod's listening unix sockets are the pool's, @fcgi");
+	is_deeply(\@listening, [sort @fcgi, $gate],
+		"$svc: the pod's listening unix sockets are the pool's, @fcgi, and the sidecar's gate");
 	# On a busy machine the look may come after the idle 5 s: ask again.
 	my $kept = grep { $_->[0] eq '/run/astro/fcgi.sock' && $_->[1] eq 'connected' } @$unix;
 	$kept ||= wait_until(10, sub {
@@ -516,7 +520,9 @@ sub fcgi_inside_task {
 	is(join('', map {"$_\n"} sort split /\n/, $sockets), join('', map {"$_\n"} @fcgi),
 		"$svc app: the FastCGI sockets are in /run/astro and nowhere else")
 		or diag($seen{$app});
-	is($seen{$nginx}, $seen{$app}, "$svc nginx: ... and the sidecar sees the very same socket there (inode, owner, mode)");
+	my $own = $seen{$nginx} =~ s{^\Q$gate\E\n}{}mr;
+	isnt($own, $seen{$nginx}, "$svc nginx: the gate's socket is in the sidecar's /tmp");
+	is($own, $seen{$app}, "$svc nginx: ... and the sidecar sees the very same FastCGI sockets there (inode, owner, mode)");
 	like($seen{$app}, qr{^\d+ 10001:10001 700$}m, "$svc: /run/astro belongs to 10001, mode 0700, as the images make it");
 	my ($rc, $mountpoint) = podman('volume', 'inspect', '--format', '{{.Mountpoint}}', $fcgi_volume{$svc});
 	chomp $mountpoint;
