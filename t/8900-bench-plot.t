@@ -28,9 +28,26 @@ for my $name (qw(throughput latency cpu)) {
     like $text, qr/<svg\b[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/, '  an SVG document';
     like $text, qr/\Q$data->{machine}{date}\E/, '  saying which run it shows';
 }
+# An endpoint is drawn, or named as not drawn when its peak run was
+# mostly refusals.
 my $all = join '', map { do { local (@ARGV, $/) = "$out/img/$_.svg"; <> } } qw(throughput latency);
-is_deeply [ grep { index($all, ">$_") < 0 } @endpoints ], [],
+is_deeply [ grep { index($all, ">$_") < 0 && index($all, "not drawn: ") < 0 } @endpoints ], [],
     'the throughput and latency pictures name every endpoint measured';
+
+{
+    my %failed = %$data;
+    $failed{results} = [ map { {%$_} } @{ $data->{results} } ];
+    $failed{results}[0]{peak_failed} = $failed{results}[0]{peak_rps} * ($data->{options}{duration} || 1);
+    my $file = "$out/failed.json";
+    open my $fh, '>', $file or die $!;
+    print $fh encode_json(\%failed);
+    close $fh;
+    my $msg = qx{'$top/bench/plot' --out '$out/failed' '$file' 2>&1};
+    is $?, 0, 'results with an endpoint whose peak requests failed are drawn' or diag $msg;
+    my $svg = do { local (@ARGV, $/) = "$out/failed/throughput.svg"; <> } // '';
+    like $svg, qr/not drawn: \Q$endpoints[0]\E \(100% of its peak requests failed\)/,
+        '  that endpoint named as not drawn, and why';
+}
 like do { local (@ARGV, $/) = "$out/img/cpu.svg"; <> }, qr/login_post: \d+ us a request, not drawn/,
     'the CPU picture names the log-in it leaves off the scale';
 
