@@ -1,7 +1,9 @@
 # Astronaut Hours: three C FastCGI services behind nginx sidecars.
 #
 #   make run          the whole stack on http://127.0.0.1:8080 (PORT=NNNN),
-#                     TASKS per service (2; TASKS_board=3 for one service)
+#                     TASKS per service (2; TASKS_board=3 for one service),
+#                     in network namespaces shaped like the VPC where the
+#                     machine allows (NET=auto; NET=loopback, NET=netns)
 #   make test         everything, from a clean clone (what .ci/run calls)
 #   make bench        load tests (never part of make test)
 #   make chaos        fault injection under load, the full figures (never
@@ -16,6 +18,8 @@ SHELL := /bin/sh
 PORT ?= 8080
 # make run: a primary with a synchronous standby (0: one cluster)
 DB_HA ?= 1
+# make run: network namespaces where they can be made (docs/network.md)
+NET ?= auto
 RUNS ?= 15
 VARIANT ?= release
 SERVICES := signup hours board
@@ -150,7 +154,7 @@ chaos: $(BINS)
 
 run: deps
 	@$(MAKE) --no-print-directory build
-	@DB_HA=$(DB_HA) scripts/stack run --port $(PORT)
+	@DB_HA=$(DB_HA) NET=$(NET) scripts/stack run --port $(PORT)
 
 wipe:
 	@scripts/stack wipe

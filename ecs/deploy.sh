@@ -10,7 +10,8 @@
 #   (runs the migration task: ecs/migrate.sh STACK REGION)
 #   STACK-signup, STACK-hours, STACK-board   service.yaml, once per service
 # with `aws cloudformation deploy`, which waits for each stack and rolls it
-# back by itself if it fails.
+# back by itself if it fails. CAPABILITY_AUTO_EXPAND lets the database
+# stack's transform (AWS::SecretsManager) add the rotation functions.
 #
 # The network and database stacks are changed through a change set that is
 # shown (every resource added, modified or replaced) and executed only once
@@ -261,7 +262,7 @@ deploy_stack() {
 	local name=$1 template=$2 review=$3 full="$stack-$1" existed=no out cs
 	stack_exists "$full" && existed=yes
 	local args=(--region "$region" --stack-name "$full" --template-file "$here/$template"
-		--capabilities CAPABILITY_IAM --no-fail-on-empty-changeset
+		--capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-fail-on-empty-changeset
 		--tags "Project=astronaut-hours" "Deployment=$stack")
 	[ ${#overrides[@]} -gt 0 ] && args+=(--parameter-overrides "${overrides[@]}")
 	echo "deploy: $full ($template)" >&2

@@ -1,5 +1,5 @@
 /* fuzz/text.c: UTF-8 checking and the name policy (NFC, the ICU sets,
- * the TS #39 skeleton) on any bytes. */
+ * the TS #39 skeletons) on any bytes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct arena a;
 	static int ready;
 	const char *s = (const char *)data, *nfc, *again;
+	const char *skel[NAME_SKEL__MAX];
 	size_t chars, nlen, alen;
 
 	if (!ready) {
@@ -31,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    alen != nlen || memcmp(again, nfc, nlen) != 0)
 			abort();
 		(void)name_check(nfc, nlen);
-		(void)name_skeleton(&a, nfc, nlen);
+		(void)name_skeletons(&a, nfc, nlen, skel);
 	}
 	arena_reset(&a);
 	return 0;

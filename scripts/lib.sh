@@ -19,15 +19,45 @@ as_stack_user() {
 # exec_as_stack_user CMD...: replace this (sub)shell with CMD run as the
 # stack user, so a pid taken with $! is the command's own. It starts in
 # / (the caller's folder, a clone under /root say, may be closed to the
-# stack user): every path it is given must be absolute.
+# stack user): every path it is given must be absolute. With ASTRO_NETNS
+# set, CMD runs in that network namespace (scripts/net); with
+# ASTRO_PUBLISH (ADDRESS:PORT[,ADDRESS:PORT...]) it also inherits, as
+# file descriptors 3, 4, ..., sockets listening on those addresses of the
+# namespace the caller is in (the host's published ports).
 exec_as_stack_user() {
 	if [ "$(id -u)" -eq 0 ]; then
 		cd /
-		exec setpriv --reuid="$(stack_user)" \
+		set -- setpriv --reuid="$(stack_user)" \
 			--regid="$(id -g "$(stack_user)")" --clear-groups \
 			--inh-caps=-all -- "$@"
+		[ -z "${ASTRO_NETNS:-}" ] || set -- ip netns exec "$ASTRO_NETNS" "$@"
+		[ -z "${ASTRO_PUBLISH:-}" ] || publish_exec "$ASTRO_PUBLISH" "$@"
 	fi
 	exec "$@"
+}
+
+# publish_exec ADDRESS:PORT[,...] CMD...: listen on each address here and
+# exec CMD with the sockets as descriptors 3, 4, ... (HAProxy's
+# "bind fd@3"), so a process in another namespace serves a port of this
+# one.
+publish_exec() {
+	_pub=$1; shift
+	exec perl -MIO::Socket::IP -MPOSIX -e '
+		BEGIN { $^F = 255 }    # no close-on-exec on these sockets
+		my @addrs = split /,/, shift;
+		my @high;
+		for my $i (0 .. $#addrs) {
+			my ($h, $p) = $addrs[$i] =~ /^(.*):(\d+)$/ or die "publish: $addrs[$i]\n";
+			my $s = IO::Socket::IP->new(LocalHost => $h, LocalPort => $p,
+				Listen => 1024, ReuseAddr => 1) or die "publish: $addrs[$i]: $!\n";
+			push @high, POSIX::dup2(fileno($s), 100 + $i) // die "publish: $!\n";
+			POSIX::close(fileno($s));
+		}
+		for my $i (0 .. $#high) {
+			POSIX::dup2($high[$i], 3 + $i) // die "publish: $!\n";
+			POSIX::close($high[$i]);
+		}
+		exec { $ARGV[0] } @ARGV or die "publish: $ARGV[0]: $!\n";' "$_pub" "$@"
 }
 
 # stack_reaches DIR: 0 when the stack user can reach DIR (every parent

@@ -1,8 +1,8 @@
 #!/usr/bin/perl
 # The name policy through the sign-up form: each name is stored in NFC
-# with its TS #39 skeleton, or refused with words beside the field and
+# with its TS #39 skeletons, or refused with words beside the field and
 # nothing stored; names that are another one in a different case, form
-# or alphabet are taken.
+# or alphabet, in small letters, capitals or mixed case, are taken.
 use strict;
 use warnings;
 use utf8;
@@ -28,10 +28,12 @@ sub signup {
     return ($c, $res);
 }
 
-# The row for NAME (UTF-8 compared byte for byte): name, skeleton.
+# The row for NAME (UTF-8 compared byte for byte): name, and the three
+# skeletons (folded, as typed, in capitals).
 sub stored {
     my ($name) = @_;
-    my $row = psql($env, q{SELECT name || E'\t' || coalesce(name_skeleton, '<null>')
+    my $row = psql($env, q{SELECT concat_ws(E'\t', name, coalesce(name_skeleton, '<null>'),
+            coalesce(name_skeleton_typed, '<null>'), coalesce(name_skeleton_upper, '<null>'))
         FROM astro.astronauts WHERE convert_to(name, 'UTF8') = decode(:'hex', 'hex')},
         '-v', 'hex=' . unpack('H*', encode_utf8($name)));
     return $row eq '' ? () : split /\t/, decode_utf8($row);
@@ -51,14 +53,20 @@ my @good = (
     [ 'four marks on one letter', "x\x{301}\x{302}\x{303}\x{304} $tail",
       "x\x{301}\x{302}\x{303}\x{304} $tail" ],
     [ 'a braille letter', "\x{2801} $tail", "\x{2801} $tail" ],
+    [ 'Latin capitals', "BOB $tail", "BOB $tail" ],
+    [ 'Latin, mixed case', "Abe $tail", "Abe $tail" ],
+    [ 'Latin capitals with an I', "KIM $tail", "KIM $tail" ],
+    [ 'Latin with a small l', "Alex $tail", "Alex $tail" ],
+    [ 'Latin with a capital I', "Ian $tail", "Ian $tail" ],
+    [ 'the same with an L: I and L stay apart', "Lan $tail", "Lan $tail" ],
 );
 for my $t (@good) {
     my ($why, $name, $want) = @$t;
     my ($c, $res) = signup($name);
     is $res->{status}, 303, "$why: signed up" or diag $res->{content};
-    my ($stored, $skeleton) = stored($want);
+    my ($stored, @skeletons) = stored($want);
     is $stored, $want, '  stored in NFC, as expected';
-    ok defined $skeleton && $skeleton ne '<null>', '  with a skeleton beside it';
+    is scalar(grep { $_ ne '<null>' } @skeletons), 3, '  with its three skeletons beside it';
 }
 
 my $forbidden = qr/control, invisible, private-use and unassigned characters are not allowed/;
@@ -90,6 +98,27 @@ my @bad = (
       409, qr/That name looks like \x{201c}Buzz $tail\x{201d}/ ],
     [ 'mathematical bold B', "\x{1d401}uzz $tail", 409,
       qr/That name looks like \x{201c}Buzz $tail\x{201d}/ ],
+    # Look-alikes in capitals and mixed case, from several scripts.
+    [ 'Cyrillic capitals', "\x{412}\x{41e}\x{412} $tail", 409,
+      qr/That name looks like \x{201c}BOB $tail\x{201d}/ ],
+    [ 'Cyrillic, mixed case', "\x{412}\x{43e}\x{432} $tail", 409,
+      qr/That name looks like \x{201c}BOB $tail\x{201d}/ ],
+    [ 'a Cyrillic capital among Latin letters', "\x{412}OB $tail", 409,
+      qr/That name looks like \x{201c}BOB $tail\x{201d}/ ],
+    [ 'full-width capitals', "\x{ff22}\x{ff2f}\x{ff22} $tail", 409,
+      qr/That name looks like \x{201c}BOB $tail\x{201d}/ ],
+    [ 'full-width, mixed case', "\x{ff22}\x{ff4f}\x{ff42} $tail", 409,
+      qr/That name looks like \x{201c}BOB $tail\x{201d}/ ],
+    [ 'Greek capitals', "\x{391}\x{392}\x{395} $tail", 409,
+      qr/That name looks like \x{201c}Abe $tail\x{201d}/ ],
+    [ 'Greek, mixed case', "\x{39a}\x{3b9}\x{3bc} $tail", 409,
+      qr/That name looks like \x{201c}KIM $tail\x{201d}/ ],
+    [ 'Cherokee capitals', "\x{13aa}\x{13f4}\x{13ac} $tail", 409,
+      qr/That name looks like \x{201c}Abe $tail\x{201d}/ ],
+    [ 'a Cherokee capital among Latin letters', "\x{13aa}be $tail", 409,
+      qr/That name looks like \x{201c}Abe $tail\x{201d}/ ],
+    [ 'a capital I for a small l', "AIex $tail", 409,
+      qr/That name looks like \x{201c}Alex $tail\x{201d}/ ],
 );
 for my $t (@bad) {
     my ($why, $name, $status, $words) = @$t;

@@ -342,14 +342,16 @@ sub run_migrate {
 	local $ENV{SIGNUP_DB_PASSWORD} = $pw{signup};
 	local $ENV{HOURS_DB_PASSWORD} = $pw{hours};
 	local $ENV{BOARD_DB_PASSWORD} = $pw{board};
+	local $ENV{"\U${_}\E_DB_USER"} = "astro_${_}_login" for @services;
 	my @r = podman('run', '--rm', '--name', $name, @net, '--cpus', $defs->{migrate}{Cpu} / 1024,
 		'--memory', "$defs->{migrate}{Memory}m", run_options($migrate), "$prefix/migrate", @cmd);
 	@containers = grep { $_ ne $name } @containers;
 	return @r;
 }
 is_deeply([sort map { $_->{Name} } @{ $migrate->{Secrets} }],
-	[qw(BOARD_DB_PASSWORD HOURS_DB_PASSWORD PGPASSWORD SIGNUP_DB_PASSWORD)],
-	'the migration task gets the admin and the three login passwords as secrets');
+	[qw(BOARD_DB_PASSWORD BOARD_DB_USER HOURS_DB_PASSWORD HOURS_DB_USER PGPASSWORD
+	    SIGNUP_DB_PASSWORD SIGNUP_DB_USER)],
+	'the migration task gets the admin password and the three logins as secrets');
 {
 	# With the image's own bundle (RDS's authorities only), the test
 	# cluster's certificate is refused: verify-full is in force.
@@ -420,6 +422,7 @@ for my $svc (@services) {
 	# The pool first; the sidecar once the pool's health check passes
 	# (dependsOn HEALTHY).
 	{
+		local $ENV{PGUSER} = "astro_${svc}_login";
 		local $ENV{PGPASSWORD} = $pw{$svc};
 		local $ENV{CSRF_SECRET} = $pw{admin} . $pw{signup};
 		($rc, $out) = podman('run', '-d', '--pod', $pod, '--name', "$pod-app", run_options($app, \%shared),

@@ -420,8 +420,8 @@ rule('task-sg-ingress', 'task groups admit the sidecar port from the ALB group o
   }
 });
 
-rule('db-sg-ingress', 'the database group admits 5432 from the task groups only', (dep, ctx) => {
-  const tasks = taskGroups(dep, ctx);
+rule('db-sg-ingress', 'the database group admits 5432 from the task groups and the login-secret rotation functions only', (dep, ctx) => {
+  const tasks = taskGroups(dep, ctx).concat(rotationGroups(dep));
   for (const db of all(dep, 'AWS::RDS::DBInstance')) {
     for (const sg of list(db.props.VPCSecurityGroups)) {
       if (!isType(sg, 'AWS::EC2::SecurityGroup')) {
@@ -432,7 +432,7 @@ rule('db-sg-ingress', 'the database group admits 5432 from the task groups only'
         const range = portRange(r);
         const fromTask = tasks.some((t) => sameResource(source(r).sg, t));
         if (range && range[0] === 5432 && range[1] === 5432 && fromTask) continue;
-        ctx.fail(r.where, `database group admits ${describePorts(r)} from ${describeSource(r)}; only 5432 from the task security groups`);
+        ctx.fail(r.where, `database group admits ${describePorts(r)} from ${describeSource(r)}; only 5432 from the task security groups and the rotation functions'`);
       }
     }
   }
@@ -936,8 +936,8 @@ rule('app-environment', 'the app and sidecar environment match the contract; the
       const want = {
         METRICS_LISTEN: app.metrics_listen,
         PGDATABASE: app.database,
-        PGUSER: expand(app.db_user, s.name),
       };
+      if (e.PGUSER !== undefined) ctx.fail(w, `${app.container} sets PGUSER in Environment; it comes from the login secret (rule login-rotation)`);
       for (const [k, v] of Object.entries(want)) {
         if (String(e[k]) !== String(v)) ctx.fail(w, `${app.container} ${k} is ${text(e[k])}, not ${v}`);
       }
@@ -1214,7 +1214,7 @@ rule('rds', 'PostgreSQL 16 or 17, Multi-AZ, private, encrypted with its own key,
   }
 });
 
-rule('migrate-task', 'a one-off migration task with the master and the three login passwords', (dep, ctx) => {
+rule('migrate-task', 'a one-off migration task with the master password and the three logins (user and password)', (dep, ctx) => {
   const { migrate } = ctx.contract;
   const used = services(dep, ctx).map((s) => s.task && `${s.task.inst.name}:${s.task.id}`);
   const tasks = all(dep, 'AWS::ECS::TaskDefinition').filter((t) => !used.includes(`${t.inst.name}:${t.id}`))
@@ -1230,11 +1230,172 @@ rule('migrate-task', 'a one-off migration task with the master and the three log
   for (const [k, v] of [['PGSSLMODE', ctx.contract.app.db_sslmode], ['PGSSLROOTCERT', ctx.contract.app.db_sslrootcert]]) {
     if (String(e[k]) !== String(v)) ctx.fail(where(t.inst, t.id), `${migrate.container} ${k} is ${text(e[k])}, not ${v}`);
   }
-  for (const name of ['PGPASSWORD', ...Object.values(migrate.password_env)]) {
+  for (const name of ['PGPASSWORD', ...Object.values(migrate.user_env), ...Object.values(migrate.password_env)]) {
     if (!(name in have)) ctx.fail(where(t.inst, t.id), `${migrate.container} gets no ${name} through Secrets`);
   }
   if (!dep.instances.some((inst) => (inst.doc.Outputs || {}).MigrateTaskSecurityGroup)) {
     ctx.fail('deployment', 'no stack outputs MigrateTaskSecurityGroup, the group ecs/migrate.sh runs the migration task in');
+  }
+});
+
+// --- automatic rotation of the login secrets ---------------------------------
+
+const ROTATION_TRANSFORMS = ['AWS::SecretsManager-2020-07-23', 'AWS::SecretsManager-2024-09-16'];
+
+// The items of a comma-separated list CloudFormation takes as one string
+// (HostedRotationLambda's VpcSubnetIds and VpcSecurityGroupIds).
+function commaList(v) {
+  if (v === undefined || v === null || v === '') return [];
+  if (v instanceof Joined && v.sep === ',') return v.items;
+  if (typeof v === 'string') return v.split(',');
+  return [v];
+}
+
+// The security groups of the hosted rotation functions.
+function rotationGroups(dep) {
+  return all(dep, 'AWS::SecretsManager::RotationSchedule').flatMap((r) => commaList(
+    r.props.HostedRotationLambda && r.props.HostedRotationLambda.VpcSecurityGroupIds));
+}
+
+// cron(MIN HOUR REST...) with a fixed minute and hour: the minute of the
+// day it fires and the fields that say on which days.
+function cronAt(expr) {
+  const m = /^cron\((\d+) (\d+) (.+)\)$/.exec(String(expr));
+  return m ? { minute: Number(m[2]) * 60 + Number(m[1]), days: m[3] } : null;
+}
+
+function durationMinutes(d) {
+  const m = /^(\d+)h$/.exec(String(d));
+  return m ? Number(m[1]) * 60 : null;
+}
+
+// What a container reads from one key of a JSON secret: ARN:KEY:: (the
+// secret, and the key), or null.
+function secretKey(from) {
+  const p = parts(from);
+  const tail = p.length === 2 && typeof p[1] === 'string' ? /^:([A-Za-z_]+)::$/.exec(p[1]) : null;
+  return tail && isType(p[0], 'AWS::SecretsManager::Secret') ? { secret: p[0], key: tail[1] } : null;
+}
+
+rule('login-rotation', 'each service\'s login secret rotates on a schedule by the hosted alternating-users function, inside the VPC next to the database, the tasks read the login from it and are replaced after each rotation', (dep, ctx) => {
+  const rot = ctx.contract.rotation;
+  const schedules = all(dep, 'AWS::SecretsManager::RotationSchedule');
+  const masters = all(dep, 'AWS::RDS::DBInstance');
+  const dbGroups = masters.flatMap((d) => list(d.props.VPCSecurityGroups));
+  for (const s of services(dep, ctx)) {
+    const a = s.containers[ctx.contract.app.container];
+    if (!a) continue;
+    const w = where(s.task.inst, s.task.id);
+    const user = secretKey(secrets(a).PGUSER);
+    const pass = secretKey(secrets(a).PGPASSWORD);
+    if (!user || user.key !== 'username' || !pass || pass.key !== 'password' || !sameResource(user.secret, pass.secret)) {
+      ctx.fail(w, `${s.name} app must read PGUSER and PGPASSWORD from the username and password of its login secret (ARN:username:: and ARN:password::): the rotation alternates the login role`);
+      continue;
+    }
+    const secret = pass.secret;
+    const gen = secret.inst.props(secret.id).GenerateSecretString || {};
+    const tmpl = String(gen.SecretStringTemplate || '');
+    const login = expand(ctx.contract.app.db_user, s.name);
+    if (gen.GenerateStringKey !== 'password' || !tmpl.includes(`"username": "${login}"`)
+        || !/"engine": "postgres"/.test(tmpl) || !/"masterarn": "«[^»]*MasterUserSecret\.SecretArn»"/.test(tmpl)) {
+      ctx.fail(where(secret.inst, secret.id, 'Properties.GenerateSecretString'),
+        `${s.name} login secret must be the JSON the rotation function reads: engine postgres, host, port, dbname, username ${login}, masterarn (the master secret) and a generated password`);
+    }
+    const mine = schedules.filter((r) => sameResource(r.props.SecretId, secret));
+    if (mine.length !== 1) {
+      ctx.fail(where(secret.inst, secret.id), `${s.name} login secret has ${mine.length} rotation schedules; it needs one`);
+      continue;
+    }
+    const [r] = mine;
+    const rw = (p) => where(r.inst, r.id, `Properties.${p}`);
+    const h = r.props.HostedRotationLambda;
+    if (!h) {
+      ctx.fail(rw('HostedRotationLambda'), `${s.name} login secret is not rotated by Secrets Manager's hosted function`);
+      continue;
+    }
+    if (!ROTATION_TRANSFORMS.includes(String(r.inst.doc.Transform))) {
+      ctx.fail(`${r.inst.label} Transform`, `a hosted rotation function needs Transform: ${ROTATION_TRANSFORMS[1]}`);
+    }
+    if (h.RotationType !== rot.type) {
+      ctx.fail(rw('HostedRotationLambda.RotationType'), `rotation type ${text(h.RotationType)}, not ${rot.type}: a single-user rotation changes the password every running task logs in with`);
+    }
+    if (!masters.some((m) => h.MasterSecretArn instanceof Sym && h.MasterSecretArn.inst === m.inst
+        && h.MasterSecretArn.id === m.id && h.MasterSecretArn.attr === 'MasterUserSecret.SecretArn')) {
+      ctx.fail(rw('HostedRotationLambda.MasterSecretArn'), 'the rotation function must log in with the database\'s master secret, which may set the alternate role\'s password');
+    }
+    if (!falsy(r.props.RotateImmediatelyOnUpdate)) {
+      ctx.fail(rw('RotateImmediatelyOnUpdate'), 'the first rotation would run when the stack is created, before the migration task has created the login roles; set RotateImmediatelyOnUpdate: false');
+    }
+    const subnets = commaList(h.VpcSubnetIds);
+    const groups = commaList(h.VpcSecurityGroupIds);
+    if (!subnets.length || !groups.length) {
+      ctx.fail(rw('HostedRotationLambda'), 'the rotation function runs outside the VPC (no VpcSubnetIds or VpcSecurityGroupIds), where it cannot reach the database');
+    } else {
+      checkSubnets(ctx, subnets, 'private', r.inst, r.id, 'Properties.HostedRotationLambda.VpcSubnetIds', 'rotation function');
+      for (const g of groups) {
+        if (!isType(g, 'AWS::EC2::SecurityGroup')) {
+          ctx.fail(rw('HostedRotationLambda.VpcSecurityGroupIds'), `${text(g)} is not a security group of this deployment`);
+          continue;
+        }
+        const admitted = dbGroups.some((d) => isType(d, 'AWS::EC2::SecurityGroup')
+          && ingressRules(d).some((i) => covers(i, 5432) && sameResource(source(i).sg, g)));
+        const out = egressRules(g).some((e) => covers(e, 5432) && dbGroups.some((d) => sameResource(d, e.DestinationSecurityGroupId)));
+        if (!admitted || !out) {
+          ctx.fail(rw('HostedRotationLambda.VpcSecurityGroupIds'), `${g.id} may not reach the database on 5432 (the database group must admit it and it must let 5432 out to it)`);
+        }
+      }
+    }
+    const rules = r.props.RotationRules || {};
+    const at = cronAt(rules.ScheduleExpression);
+    const window = durationMinutes(rules.Duration);
+    if (rules.ScheduleExpression === undefined && rules.AutomaticallyAfterDays === undefined) {
+      ctx.fail(rw('RotationRules'), `${s.name} login secret has a rotation function but no schedule (RotationRules.ScheduleExpression)`);
+      continue;
+    }
+    if (!at || window === null) {
+      ctx.fail(rw('RotationRules'), `the rotation needs a cron(MIN HOUR ...) ScheduleExpression and a Duration in hours, so the tasks can be replaced after each window (have ${text(rules.ScheduleExpression)}, ${text(rules.Duration)})`);
+      continue;
+    }
+    // The service's own redeploy after each rotation window.
+    const redeploys = s.inst.ofType('AWS::Scheduler::Schedule').map(([id]) => ({ id, props: s.inst.props(id) }))
+      .filter((x) => x.props.Target && /:aws-sdk:ecs:updateService$/.test(String(x.props.Target.Arn))
+        && /"ForceNewDeployment": true/.test(String(x.props.Target.Input)));
+    if (!redeploys.length) {
+      ctx.fail(where(s.inst, s.id), `${s.name} service is never redeployed after a rotation: its tasks would still hold the login the next rotation changes`);
+      continue;
+    }
+    for (const x of redeploys) {
+      const xat = cronAt(x.props.ScheduleExpression);
+      const tz = x.props.ScheduleExpressionTimezone;
+      if (!xat || xat.days !== at.days || xat.minute < at.minute + window || (tz !== undefined && tz !== 'UTC')) {
+        ctx.fail(where(s.inst, x.id, 'Properties.ScheduleExpression'),
+          `${text(x.props.ScheduleExpression)} (${text(tz)}) is not after each rotation window (${rules.ScheduleExpression} UTC for ${rules.Duration})`);
+      }
+    }
+  }
+  // The rotation group opens exactly the contract's rotation flows.
+  const outputs = dep.instances.map((inst) => (inst.doc.Outputs || {})[rot.security_group_output]).filter(Boolean);
+  if (schedules.length && !outputs.length) ctx.fail('deployment', `no stack outputs ${rot.security_group_output}, the group the rotation functions run in`);
+  const endpointGroups = all(dep, 'AWS::EC2::VPCEndpoint').filter((e) => e.props.VpcEndpointType === 'Interface')
+    .flatMap((e) => list(e.props.SecurityGroupIds));
+  const peers = { database: dbGroups, endpoints: endpointGroups };
+  const seen = new Set();
+  for (const g of rotationGroups(dep)) {
+    if (!isType(g, 'AWS::EC2::SecurityGroup') || seen.has(`${g.inst.name}:${g.id}`)) continue;
+    seen.add(`${g.inst.name}:${g.id}`);
+    for (const i of ingressRules(g)) ctx.fail(i.where, `${g.id} admits ${describePorts(i)}; the rotation functions take no connections`);
+    for (const e of egressRules(g)) {
+      const ok = list(rot.flows).some((f) => list(f.ports).some((p) => covers(e, p) && portRange(e)[0] === portRange(e)[1])
+        && (peers[f.to] || []).some((d) => sameResource(d, e.DestinationSecurityGroupId)));
+      if (!ok) ctx.fail(e.where, `${g.id} may connect to ${describePorts(e)} of ${text(e.DestinationSecurityGroupId !== undefined ? e.DestinationSecurityGroupId : e.CidrIp)}, which no rotation flow of contract.json allows`);
+    }
+    for (const f of list(rot.flows)) {
+      for (const p of list(f.ports)) {
+        if (!egressRules(g).some((e) => covers(e, p) && (peers[f.to] || []).some((d) => sameResource(d, e.DestinationSecurityGroupId)))) {
+          ctx.fail(where(g.inst, g.id), `${g.id} does not let ${p} out to ${f.to}, which flow ${f.name} of contract.json needs`);
+        }
+      }
+    }
   }
 });
 
@@ -1515,6 +1676,123 @@ rule('task-egress', 'task groups open connections only to the interface endpoint
           : r.DestinationPrefixListId !== undefined ? `prefix list ${text(r.DestinationPrefixListId)}`
             : text(r.CidrIp !== undefined ? r.CidrIp : r.CidrIpv6);
         ctx.fail(r.where, `${sg.id} may connect to ${describePorts(r)} of ${dest}; only the endpoints and S3 on 443 and the database on 5432`);
+      }
+    }
+  }
+});
+
+// --- the allowed flows: ecs/contract.json's flows, security group by group --
+
+// The groups of the contract's flows that are security groups here, each
+// with the groups of the deployment it stands for.
+function flowGroups(dep, ctx) {
+  const interfaceEndpoints = all(dep, 'AWS::EC2::VPCEndpoint').filter((e) => e.props.VpcEndpointType === 'Interface');
+  const migrate = [];
+  for (const inst of dep.instances) {
+    const out = (inst.doc.Outputs || {}).MigrateTaskSecurityGroup;
+    if (out && (!out.Condition || inst.condition(out.Condition))) migrate.push(inst.eval(out.Value));
+  }
+  const groups = {
+    alb: loadBalancerGroups(dep),
+    task: services(dep, ctx).flatMap((s) => list(s.props.NetworkConfiguration
+      && s.props.NetworkConfiguration.AwsvpcConfiguration
+      && s.props.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups)),
+    migrate,
+    database: all(dep, 'AWS::RDS::DBInstance').flatMap((d) => list(d.props.VPCSecurityGroups)),
+    endpoints: interfaceEndpoints.flatMap((e) => list(e.props.SecurityGroupIds)),
+  };
+  for (const k of Object.keys(groups)) groups[k] = groups[k].filter((g) => isType(g, 'AWS::EC2::SecurityGroup'));
+  return groups;
+}
+
+function groupName(groups, sg) {
+  return Object.keys(groups).find((k) => groups[k].some((g) => sameResource(g, sg))) || null;
+}
+
+// The contract group a rule's peer (its source, or its destination for an
+// egress rule) belongs to, or a description of a peer no group covers.
+function peerGroup(dep, groups, rule, egress) {
+  const cidr = egress ? (rule.CidrIp !== undefined ? rule.CidrIp : rule.CidrIpv6) : source(rule).cidr;
+  const sg = egress ? rule.DestinationSecurityGroupId : source(rule).sg;
+  const prefixList = egress ? rule.DestinationPrefixListId : source(rule).prefixList;
+  if (cidr !== undefined) {
+    if (cidr === '0.0.0.0/0' || cidr === '::/0') return { group: 'internet' };
+    if (isVpcCidr(dep, cidr)) return { group: 'vpc' };
+    return { other: String(cidr) };
+  }
+  if (sg !== undefined) {
+    const g = groupName(groups, sg);
+    return g ? { group: g } : { other: `security group ${text(sg)}` };
+  }
+  if (prefixList !== undefined) return { group: 's3' };
+  return { other: 'an unknown peer' };
+}
+
+// CloudFormation's stand-in for "no egress at all": a rule no packet matches.
+function matchesNothing(rule) {
+  return String(rule.IpProtocol) === 'icmp' && rule.CidrIp === '255.255.255.255/32';
+}
+
+function awsFlows(contract) {
+  return list(contract.flows && contract.flows.allow).filter((f) => list(f.where).includes('aws'));
+}
+
+function flowAllows(flows, from, to, port) {
+  return flows.find((f) => f.from === from && f.to === to && list(f.ports).includes(port));
+}
+
+rule('sg-flows', 'every security group rule is a flow of ecs/contract.json marked aws, and every such flow has its ingress and egress rules', (dep, ctx) => {
+  const flows = awsFlows(ctx.contract);
+  if (!flows.length) {
+    ctx.fail('contract.json', 'flows.allow lists no flow marked aws');
+    return;
+  }
+  const groups = flowGroups(dep, ctx);
+  const seen = new Set();
+  const check = (g, sg) => {
+    const key = `${sg.inst.name}:${sg.id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    for (const [egress, rules] of [[false, ingressRules(sg)], [true, egressRules(sg)]]) {
+      for (const r of rules) {
+        if (egress && matchesNothing(r)) continue;
+        const peer = peerGroup(dep, groups, r, egress);
+        const range = portRange(r);
+        const what = egress ? `connect to ${describePorts(r)} of` : `admit ${describePorts(r)} from`;
+        if (!range || peer.other) {
+          ctx.fail(r.where, `${sg.id} may ${what} ${peer.other || peer.group}, which no flow of contract.json allows`);
+          continue;
+        }
+        if (range[1] - range[0] > 64) {
+          ctx.fail(r.where, `${sg.id} may ${what} ${peer.group}; contract.json's flows name single ports`);
+          continue;
+        }
+        for (let port = range[0]; port <= range[1]; port++) {
+          const [from, to] = egress ? [g, peer.group] : [peer.group, g];
+          if (!flowAllows(flows, from, to, port)) {
+            ctx.fail(r.where, `${sg.id} may ${what} ${peer.group}: no flow of contract.json allows ${from} -> ${to} on ${port}`);
+          }
+        }
+      }
+    }
+  };
+  for (const g of Object.keys(groups)) for (const sg of groups[g]) check(g, sg);
+  // Every flow, in both groups it joins: the destination admits it (a rule
+  // from the VPC's CIDR admits any group inside it) and a source that is a
+  // group lets it out.
+  const inside = new Set(['alb', 'task', 'migrate', 'database', 'endpoints', 'vpc', 'monitoring']);
+  for (const f of flows) {
+    for (const port of list(f.ports)) {
+      for (const sg of groups[f.to] || []) {
+        const ok = ingressRules(sg).some((r) => {
+          const peer = peerGroup(dep, groups, r, false);
+          return covers(r, port) && (peer.group === f.from || (peer.group === 'vpc' && inside.has(f.from)));
+        });
+        if (!ok) ctx.fail(where(sg.inst, sg.id), `${sg.id} does not admit ${port} from ${f.from}, which flow ${f.name} of contract.json allows`);
+      }
+      for (const sg of groups[f.from] || []) {
+        const ok = egressRules(sg).some((r) => covers(r, port) && peerGroup(dep, groups, r, true).group === f.to);
+        if (!ok) ctx.fail(where(sg.inst, sg.id), `${sg.id} does not let ${port} out to ${f.to}, which flow ${f.name} of contract.json allows`);
       }
     }
   }

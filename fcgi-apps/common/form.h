@@ -47,7 +47,8 @@ struct form_value {
 		long long i; /* integers, e.g. a row id */
 		int tenths;  /* hours, in tenths of an hour */
 		struct valid_date date;
-		const char *skeleton; /* a name's look-alike key */
+		/* a name's look-alike keys, NAME_SKEL__MAX of them (name.h) */
+		const char *const *skeletons;
 	} v;
 };
 

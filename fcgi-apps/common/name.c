@@ -152,7 +152,7 @@ name_skel16(struct arena *a, const UChar *u, int32_t n, int32_t *kn)
 }
 
 /* Normalizes u[0..n) with norm into the arena (at most 18 units for one:
- * NFKC_Casefold's bound); *mn is the result's length. */
+ * NFKC's and NFKC_Casefold's bound); *mn is the result's length. */
 static UChar *
 name_norm16(struct arena *a, const UNormalizer2 *norm, const UChar *u,
             int32_t n, int32_t *mn)
@@ -167,33 +167,87 @@ name_norm16(struct arena *a, const UNormalizer2 *norm, const UChar *u,
 	return U_FAILURE(err) ? NULL : m;
 }
 
-/*
- * skeleton(NFKC_Casefold(name)), as TS #39 intends for identifiers
- * compared without case: confusables.txt leaves width and font variants
- * (U+FF21, U+1D400) to NFKC. Folding first means look-alikes that exist
- * only in capitals (Cyrillic В and Latin B: в does not look like b) are
- * not caught; a skeleton is not stable under case, so no single key
- * catches both.
- */
-const char *
-name_skeleton(struct arena *a, const char *s, size_t len)
+/* Upper-cases u[0..n) with the root locale's full mapping (ß to SS)
+ * into the arena; *un is the result's length. */
+static UChar *
+name_upper16(struct arena *a, const UChar *u, int32_t n, int32_t *un)
 {
 	UErrorCode err = U_ZERO_ERROR;
-	const UNormalizer2 *fold;
-	UChar *u;
-	int32_t n;
+	UChar *m;
+	int32_t need;
+
+	need = u_strToUpper(NULL, 0, u, n, "", &err);
+	if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
+		return NULL;
+	err = U_ZERO_ERROR;
+	if ((m = arena_alloc(a, ((size_t)need + 1) * sizeof(*m))) == NULL)
+		return NULL;
+	*un = u_strToUpper(m, need + 1, u, n, "", &err);
+	return U_FAILURE(err) ? NULL : m;
+}
+
+/* The skeleton of u[0..n) as NUL-terminated UTF-8, or NULL. */
+static const char *
+name_skel8(struct arena *a, const UChar *u, int32_t n)
+{
+	UChar *k;
+	int32_t kn;
+
+	if ((k = name_skel16(a, u, n, &kn)) == NULL)
+		return NULL;
+	return name_to8(a, k, kn, NULL);
+}
+
+/*
+ * Why three keys. TS #39 calls X and Y confusable when skeleton(X) =
+ * skeleton(Y), the skeleton mapping each character of the NFD string
+ * to the prototype of its look-alike class; ICU (58 and later) has one
+ * table, confusables.txt's, covering capitals and small letters alike
+ * (uspoof_getSkeleton's type argument is ignored). A skeleton is not
+ * stable under case: Cyrillic В maps to B but в to ʙ, I maps to l but i
+ * to itself. So:
+ * - the skeleton of the NFKC_Casefold (the key used since names became
+ *   case-insensitive; NFKC because confusables.txt leaves width and
+ *   font variants such as U+FF21 and U+1D400 to it) catches look-alikes
+ *   in small letters, and cannot see capital-only ones (ВОВ, ΑΒΕ, ᎪᏴᎬ);
+ * - the skeleton as typed is TS #39's test on the name as the board
+ *   shows it ("AIex" and "Alex", mixed case);
+ * - the skeleton in capitals is the same test on the name as anyone may
+ *   type it, since case does not matter ("Вов" in capitals is ВОВ, which
+ *   looks like BOB, which is "bob").
+ * Folding a skeleton and taking it again would be one key, but it folds
+ * the prototypes too: I and L both end as l, and "Ian" and "Lan" would
+ * be one name. Skeletons are compared as ICU makes them, never
+ * transformed further.
+ */
+int
+name_skeletons(struct arena *a, const char *s, size_t len,
+               const char *out[NAME_SKEL__MAX])
+{
+	UErrorCode err = U_ZERO_ERROR;
+	const UNormalizer2 *fold, *nfkc;
+	UChar *u, *f, *k, *up;
+	int32_t n, fn, kn, upn;
 
 	if (name_spoof == NULL) {
 		name_spoof = uspoof_open(&err);
 		if (U_FAILURE(err)) {
 			name_spoof = NULL;
-			return NULL;
+			return -1;
 		}
 	}
 	fold = unorm2_getNFKCCasefoldInstance(&err);
+	nfkc = unorm2_getNFKCInstance(&err);
 	if (U_FAILURE(err) || (u = name_to16(a, s, len, &n)) == NULL ||
-	    (u = name_norm16(a, fold, u, n, &n)) == NULL ||
-	    (u = name_skel16(a, u, n, &n)) == NULL)
-		return NULL;
-	return name_to8(a, u, n, NULL);
+	    (f = name_norm16(a, fold, u, n, &fn)) == NULL ||
+	    (k = name_norm16(a, nfkc, u, n, &kn)) == NULL ||
+	    (up = name_upper16(a, k, kn, &upn)) == NULL)
+		return -1;
+	out[NAME_SKEL_FOLDED] = name_skel8(a, f, fn);
+	out[NAME_SKEL_TYPED] = name_skel8(a, k, kn);
+	out[NAME_SKEL_UPPER] = name_skel8(a, up, upn);
+	return out[NAME_SKEL_FOLDED] && out[NAME_SKEL_TYPED] &&
+	               out[NAME_SKEL_UPPER]
+	           ? 0
+	           : -1;
 }

@@ -9,13 +9,17 @@
  * punctuation or symbol other than U+2800 BRAILLE PATTERN BLANK), and no
  * character may carry more than NAME_MAX_MARKS combining marks.
  *
- * Look-alikes: each name has a skeleton per Unicode TS #39 (ICU's
- * uspoof_getSkeleton over the name's NFKC_Casefold: see name.c),
- * stored beside it
- * with a unique index, so "Admin", Cyrillic "Аdmin", full-width
- * "Ａｄｍｉｎ" and "𝐀dmin" are one name.
+ * Look-alikes: a name is one name whatever its case, so two names
+ * collide when any rendering a reader may see of one looks like the same
+ * rendering of the other. A name carries three Unicode TS #39 skeletons
+ * (ICU's uspoof_getSkeleton, see name.c), each stored beside it with a
+ * unique index: of its NFKC_Casefold (in lower case: "Admin", Cyrillic
+ * "Аdmin", full-width "Ａｄｍｉｎ" and "𝐀dmin" are one name), of its NFKC as
+ * typed ("AIex" with a capital I and "Alex"), and of its NFKC in capitals
+ * (Cyrillic "ВОВ", "Вов" and "bob"; Greek "ΑΒΕ" and "abe"; Cherokee
+ * "ᎪᏴᎬ"). Each is compared only with the same skeleton of other names.
  *
- * The sets below are ICU UnicodeSet patterns; sql/gen/name-chars.c turns
+ * The sets below are ICU UnicodeSet patterns; sql/tools/name-chars.c turns
  * the same patterns into the schema's CHECK functions, so the C and the
  * database apply one rule from one source.
  */
@@ -57,10 +61,21 @@ int name_nfc(struct arena *a, const char *s, size_t len, const char **out,
              size_t *outlen);
 /* Checks an NFC name (valid UTF-8) against the policy. */
 enum name_err name_check(const char *s, size_t len);
+/* The look-alike keys of a name, each compared with the same key only. */
+enum name_skel {
+	NAME_SKEL_FOLDED, /* skeleton(NFKC_Casefold(name)) */
+	NAME_SKEL_TYPED,  /* skeleton(NFKC(name)), the case as typed */
+	NAME_SKEL_UPPER,  /* skeleton(toUpper(NFKC(name))) */
+	NAME_SKEL__MAX
+};
+
 /*
- * The TS #39 look-alike key of the name, in the arena. Returns
- * NULL when the arena is full or ICU fails.
+ * Puts the NAME_SKEL__MAX look-alike keys of the name s[0..len), each
+ * NUL-terminated UTF-8 in NFD, into the arena and sets out[] to them.
+ * Returns 0, or -1 (out[] then unspecified) when the arena is full or
+ * ICU fails.
  */
-const char *name_skeleton(struct arena *a, const char *s, size_t len);
+int name_skeletons(struct arena *a, const char *s, size_t len,
+                   const char *out[NAME_SKEL__MAX]);
 
 #endif

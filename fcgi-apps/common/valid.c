@@ -147,6 +147,7 @@ valid_name(struct form_value *v, const struct valid_env *env)
 	    [NAME_NOMEM] = VALID_NOMEM,
 	};
 	enum valid_err e;
+	const char **skel;
 	size_t chars;
 
 	if ((e = valid_name_nfc(v, env, &chars)) != VALID_OK)
@@ -155,8 +156,11 @@ valid_name(struct form_value *v, const struct valid_env *env)
 		return e;
 	if (chars > NAME_MAX_CHARS)
 		return VALID_TOO_LONG;
-	if ((v->v.skeleton = name_skeleton(env->arena, v->s, v->len)) == NULL)
+	if ((skel = arena_alloc(env->arena, NAME_SKEL__MAX * sizeof(*skel))) ==
+	        NULL ||
+	    name_skeletons(env->arena, v->s, v->len, skel) == -1)
 		return VALID_NOMEM;
+	v->v.skeletons = skel;
 	return VALID_OK;
 }
 

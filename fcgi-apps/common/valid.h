@@ -47,7 +47,7 @@ struct valid_env {
 	struct valid_date today;  /* in UTC: the form's default date */
 	struct valid_date latest; /* today in UTC+14, the earliest zone */
 	/* Where checks put values they rewrite (a name in NFC, its
-	 * skeleton); form_parse() sets it to the request's arena. */
+	 * skeletons); form_parse() sets it to the request's arena. */
 	struct arena *arena;
 };
 
@@ -63,7 +63,7 @@ void valid_date_format(const struct valid_date *d, char *out, size_t size);
 
 enum valid_err valid_text(struct form_value *v, const struct valid_env *env);
 /* A new name: trimmed, NFC, the whole policy of name.h; on VALID_OK,
- * v->s is the NFC name and v->v.skeleton its TS #39 skeleton. */
+ * v->s is the NFC name and v->v.skeletons its TS #39 skeletons. */
 enum valid_err valid_name(struct form_value *v, const struct valid_env *env);
 /* A name typed to log in: trimmed, valid UTF-8 and printable, NFC; not
  * held to the policy, so that names from before it still log in. */

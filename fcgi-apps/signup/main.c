@@ -41,12 +41,14 @@ static const struct route routes[] = {
 
 static const struct db_stmt stmts[STMT__MAX] = {
     COMMON_STMTS,
-    /* The name itself (ignoring case), or one that looks like it (the
-     * same TS #39 skeleton, $2). */
+    /* The name itself (ignoring case), or one that looks like it (one
+     * of the same TS #39 skeletons, $2..$4: name.h). */
     [STMT_NAME_TAKEN] = {"name_taken",
                          "SELECT name, lower(name) = lower($1) AS same"
                          " FROM astro.astronauts"
                          " WHERE lower(name) = lower($1) OR name_skeleton = $2"
+                         " OR name_skeleton_typed = $3"
+                         " OR name_skeleton_upper = $4"
                          " ORDER BY same DESC LIMIT 1",
                          1, 0},
     /* The astronaut and the first session in one statement: either both
@@ -54,8 +56,9 @@ static const struct db_stmt stmts[STMT__MAX] = {
      * the check and the insert. */
     [STMT_SIGNUP] = {"signup",
                      "WITH a AS (INSERT INTO astro.astronauts"
-                     " (name, password_hash, name_skeleton)"
-                     " VALUES ($1, $2, $5)"
+                     " (name, password_hash, name_skeleton,"
+                     " name_skeleton_typed, name_skeleton_upper)"
+                     " VALUES ($1, $2, $5, $6, $7)"
                      " ON CONFLICT DO NOTHING RETURNING id)"
                      " INSERT INTO astro.sessions"
                      " (token_hash, astronaut_id, expires_at)"

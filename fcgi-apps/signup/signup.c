@@ -166,11 +166,13 @@ signup_form(struct ctx *ctx, int status, const struct form_value *v,
 static const char *
 name_taken(struct ctx *ctx, const struct form_value *name, enum db_rc *rc)
 {
-	const char *params[2] = {name->s, name->v.skeleton};
+	const char *const *skel = name->v.skeletons;
+	const char *params[4] = {name->s, skel[NAME_SKEL_FOLDED],
+	                         skel[NAME_SKEL_TYPED], skel[NAME_SKEL_UPPER]};
 	const char *taken = NULL;
 	PGresult *res;
 
-	if ((*rc = db_exec(&ctx->db, STMT_NAME_TAKEN, 2, params, NULL, NULL,
+	if ((*rc = db_exec(&ctx->db, STMT_NAME_TAKEN, 4, params, NULL, NULL,
 	                   &res)) != DB_OK)
 		return NULL;
 	if (PQntuples(res) == 1) {
@@ -194,9 +196,9 @@ signup_post(struct ctx *ctx)
 	struct form_value *v = ctx->form;
 	char mcf[PASSWORD_MCF_MAX], ttl[16];
 	uint8_t token[TOKEN_BYTES], hash[32];
-	const char *params[5];
-	int lengths[5] = {0, 0, sizeof(hash), 0, 0};
-	int formats[5] = {0, 0, 1, 0, 0};
+	const char *params[7];
+	int lengths[7] = {0, 0, sizeof(hash), 0, 0, 0, 0};
+	int formats[7] = {0, 0, 1, 0, 0, 0, 0};
 	const char *taken;
 	const char *mismatch = NULL, *confirm;
 	size_t clen;
@@ -235,8 +237,10 @@ signup_post(struct ctx *ctx)
 	params[1] = mcf;
 	params[2] = (const char *)hash;
 	params[3] = ttl;
-	params[4] = v[SIGNUP_NAME].v.skeleton;
-	if ((rc = db_exec(&ctx->db, STMT_SIGNUP, 5, params, lengths, formats,
+	params[4] = v[SIGNUP_NAME].v.skeletons[NAME_SKEL_FOLDED];
+	params[5] = v[SIGNUP_NAME].v.skeletons[NAME_SKEL_TYPED];
+	params[6] = v[SIGNUP_NAME].v.skeletons[NAME_SKEL_UPPER];
+	if ((rc = db_exec(&ctx->db, STMT_SIGNUP, 7, params, lengths, formats,
 	                  &res)) != DB_OK)
 		return result_from_db(rc, &ctx->db, "sign-up");
 	created = PQntuples(res) == 1;

@@ -1,9 +1,11 @@
 /*
- * name-skeletons: the look-alike keys of names, for rows that have none
- * (sql/backfill-name-skeletons). Reads lines "ID<TAB>HEX", HEX being a
- * name's UTF-8 in hexadecimal, and writes "ID<TAB>HEX" with the hex of
- * its skeleton (name.h). Hex keeps any name safe from psql's and COPY's
- * quoting. A line it cannot read is reported and skipped; exits 1 then.
+ * name-skeletons: the look-alike keys of names, for rows that lack them
+ * or whose keys are to be recomputed (sql/backfill-name-skeletons).
+ * Reads lines "ID<TAB>HEX", HEX being a name's UTF-8 in hexadecimal, and
+ * writes "ID<TAB>FOLDED<TAB>TYPED<TAB>UPPER", the hex of its three
+ * skeletons (name.h) in that order. Hex keeps any name safe from psql's
+ * and COPY's quoting. A line it cannot read is reported and skipped;
+ * exits 1 then.
  */
 #include <stdio.h>
 #include <string.h>
@@ -34,9 +36,10 @@ int
 main(void)
 {
 	char line[LINE_MAX_BYTES], name[LINE_MAX_BYTES / 2 + 1];
-	const char *skel, *p;
+	const char *skel[NAME_SKEL__MAX], *p;
 	struct arena a;
 	char *tab;
+	int i;
 
 	int rc = 0;
 
@@ -45,15 +48,18 @@ main(void)
 		line[strcspn(line, "\n")] = '\0';
 		if ((tab = strchr(line, '\t')) == NULL ||
 		    unhex(tab + 1, strlen(tab + 1), name) == -1 ||
-		    (skel = name_skeleton(&a, name, strlen(name))) == NULL) {
+		    name_skeletons(&a, name, strlen(name), skel) == -1) {
 			fprintf(stderr, "name-skeletons: skipped: %s\n", line);
 			rc = 1;
 			continue;
 		}
 		*tab = '\0';
-		printf("%s\t", line);
-		for (p = skel; *p; p++)
-			printf("%02x", (unsigned char)*p);
+		fputs(line, stdout);
+		for (i = 0; i < NAME_SKEL__MAX; i++) {
+			putchar('\t');
+			for (p = skel[i]; *p; p++)
+				printf("%02x", (unsigned char)*p);
+		}
 		putchar('\n');
 		arena_reset(&a);
 	}

@@ -85,10 +85,17 @@ sub private_stack {
     return $shared = _start(env => \%env);
 }
 
+# A private stack's sanitizer reports fail the file that started it: a
+# pool that aborted on one may not have failed any request the test made.
 END {
     my $rc = $?;
     for my $dir (@owned) {
         system("$top/scripts/stack", 'stop', '--dir', $dir);
+        for my $report (glob "$dir/log/sanitizer*") {
+            open my $fh, '<', $report or next;
+            print STDERR "sanitizer report $report:\n", <$fh>;
+            $rc ||= 1;
+        }
         system('rm', '-rf', $dir);
     }
     $? = $rc;

@@ -5,7 +5,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 \ir lib/helpers.sql
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(73);
+SELECT plan(77);
 
 -- The database: names are unique by lower(), so lower() must fold
 -- beyond ASCII.
@@ -21,7 +21,8 @@ SELECT functions_are('astro',
 
 -- Every column: its type, whether it may be NULL, and its default.
 SELECT columns_are('astro', 'astronauts',
-	ARRAY['id', 'name', 'password_hash', 'total_hours', 'created_at', 'name_skeleton', 'entry_count']);
+	ARRAY['id', 'name', 'password_hash', 'total_hours', 'created_at', 'name_skeleton',
+	      'name_skeleton_typed', 'name_skeleton_upper', 'entry_count']);
 SELECT columns_are('astro', 'sessions',
 	ARRAY['token_hash', 'astronaut_id', 'created_at', 'expires_at']);
 SELECT columns_are('astro', 'hours_entries',
@@ -44,6 +45,8 @@ SELECT is(
 	('astronauts', 'total_hours', 'numeric(8,1) NOT NULL DEFAULT 0'),
 	('astronauts', 'created_at', 'timestamp with time zone NOT NULL DEFAULT now()'),
 	('astronauts', 'name_skeleton', 'text'),
+	('astronauts', 'name_skeleton_typed', 'text'),
+	('astronauts', 'name_skeleton_upper', 'text'),
 	('astronauts', 'entry_count', 'integer NOT NULL DEFAULT 0'),
 	('sessions', 'token_hash', 'bytea NOT NULL'),
 	('sessions', 'astronaut_id', 'bigint NOT NULL'),
@@ -68,7 +71,9 @@ SELECT set_eq(
 	('astronauts', ARRAY['astronauts_pkey', 'astronauts_name_trimmed', 'astronauts_name_length',
 		'astronauts_name_printable', 'astronauts_name_nfc', 'astronauts_name_chars',
 		'astronauts_name_visible', 'astronauts_name_marks', 'astronauts_name_skeleton_length',
-		'astronauts_name_skeleton_nfd', 'astronauts_password_hash_format',
+		'astronauts_name_skeleton_nfd', 'astronauts_name_skeleton_typed_length',
+		'astronauts_name_skeleton_typed_nfd', 'astronauts_name_skeleton_upper_length',
+		'astronauts_name_skeleton_upper_nfd', 'astronauts_password_hash_format',
 		'astronauts_password_hash_length', 'astronauts_total_hours_nonnegative',
 		'astronauts_entry_count_nonnegative']),
 	('sessions', ARRAY['sessions_pkey', 'sessions_token_hash_length',
@@ -96,6 +101,7 @@ SELECT is(
 -- Every index, exactly as defined.
 SELECT indexes_are('astro', 'astronauts',
 	ARRAY['astronauts_pkey', 'astronauts_name_lower_key', 'astronauts_name_skeleton_key',
+	      'astronauts_name_skeleton_typed_key', 'astronauts_name_skeleton_upper_key',
 	      'astronauts_board_idx']);
 SELECT indexes_are('astro', 'sessions',
 	ARRAY['sessions_pkey', 'sessions_astronaut_idx', 'sessions_expires_idx']);
@@ -108,6 +114,10 @@ SELECT is(pg_get_indexdef(('astro.' || idx)::regclass), definition, idx || ' is 
 	 'CREATE UNIQUE INDEX astronauts_name_lower_key ON astro.astronauts USING btree (lower(name))'),
 	('astronauts_name_skeleton_key',
 	 'CREATE UNIQUE INDEX astronauts_name_skeleton_key ON astro.astronauts USING btree (name_skeleton)'),
+	('astronauts_name_skeleton_typed_key',
+	 'CREATE UNIQUE INDEX astronauts_name_skeleton_typed_key ON astro.astronauts USING btree (name_skeleton_typed)'),
+	('astronauts_name_skeleton_upper_key',
+	 'CREATE UNIQUE INDEX astronauts_name_skeleton_upper_key ON astro.astronauts USING btree (name_skeleton_upper)'),
 	('astronauts_board_idx',
 	 'CREATE INDEX astronauts_board_idx ON astro.astronauts USING btree (total_hours DESC, id)'),
 	('sessions_astronaut_idx',

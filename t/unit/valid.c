@@ -1,5 +1,6 @@
 /* valid.c: the checks behind every form field. */
 #include "form.h"
+#include "name.h"
 #include "tap.h"
 
 static struct valid_env env;
@@ -60,7 +61,8 @@ static const struct {
 };
 
 /* The name policy (name.h): in, verdict, and for VALID_OK the NFC name
- * stored and a name it must share its skeleton with (NULL: none). */
+ * stored and a name it must share its folded skeleton with (NULL: none).
+ */
 static const struct {
 	const char *why, *in;
 	enum valid_err want;
@@ -121,6 +123,41 @@ static const struct {
     {"U+2029 paragraph separator", "Bu\xe2\x80\xa9zz", VALID_FORBIDDEN_CHAR,
      NULL, NULL},
     {"surrogate U+D800", "Bu\xed\xa0\x80zz", VALID_BAD_UTF8, NULL, NULL},
+};
+
+/* Pairs of valid names and the key that makes them one name
+ * (NAME_SKEL__MAX: none may). Each key is compared with the same key. */
+static const struct {
+	const char *why, *a, *b;
+	enum name_skel key;
+} lookalikes[] = {
+    {"Cyrillic capitals", "\xd0\x92\xd0\x9e\xd0\x92", "BOB", NAME_SKEL_UPPER},
+    {"Cyrillic capitals, typed", "\xd0\x92\xd0\x9e\xd0\x92", "BOB",
+     NAME_SKEL_TYPED},
+    {"Cyrillic capitals beside small letters", "\xd0\x92\xd0\x9e\xd0\x92",
+     "bob", NAME_SKEL_UPPER},
+    {"Cyrillic, mixed case", "\xd0\x92\xd0\xbe\xd0\xb2", "Bob",
+     NAME_SKEL_UPPER},
+    {"a Cyrillic capital among Latin letters", "\xd0\x92ob", "Bob",
+     NAME_SKEL_TYPED},
+    {"Greek capitals", "\xce\x91\xce\x92\xce\x95", "ABE", NAME_SKEL_UPPER},
+    {"Greek capitals beside small letters", "\xce\x91\xce\x92\xce\x95", "abe",
+     NAME_SKEL_UPPER},
+    {"Greek, mixed case", "\xce\x9a\xce\xb9\xce\xbc", "KIM", NAME_SKEL_UPPER},
+    {"Cherokee capitals", "\xe1\x8e\xaa\xe1\x8f\xb4\xe1\x8e\xac", "Abe",
+     NAME_SKEL_UPPER},
+    {"full-width capitals", "\xef\xbc\xa2\xef\xbc\xaf\xef\xbc\xa2", "bob",
+     NAME_SKEL_FOLDED},
+    {"capital I for small l", "AIex", "Alex", NAME_SKEL_TYPED},
+    {"Cyrillic small a",
+     "\xd0\xb0"
+     "dmin",
+     "Admin", NAME_SKEL_FOLDED},
+    {"I and L stay apart", "Ian", "Lan", NAME_SKEL__MAX},
+    {"i and l stay apart", "ai", "al", NAME_SKEL__MAX},
+    {"Kim and Klm stay apart", "Kim", "Klm", NAME_SKEL__MAX},
+    {"Cyrillic small letters are the capitals' look-alikes",
+     "\xd0\xb2\xd0\xbe\xd0\xb2", "bob", NAME_SKEL_UPPER},
 };
 
 static const struct {
@@ -209,25 +246,46 @@ main(void)
 		       "name: %s", names[i].why);
 		if (names[i].want != VALID_OK)
 			continue;
-		skel = v.v.skeleton;
-		ok(skel != NULL && *skel, "  has a skeleton");
+		skel = v.v.skeletons[NAME_SKEL_FOLDED];
+		ok(skel != NULL && *skel && *v.v.skeletons[NAME_SKEL_TYPED] &&
+		       *v.v.skeletons[NAME_SKEL_UPPER],
+		   "  has its skeletons");
 		if (names[i].nfc)
 			is_str(v.s, names[i].nfc, "  stored in NFC");
 		if (names[i].twin) {
 			is_int(check(valid_name, names[i].twin, &twin),
 			       VALID_OK, "  '%s' is a valid name too",
 			       names[i].twin);
-			is_str(twin.v.skeleton, skel,
-			       "  with the same skeleton");
+			is_str(twin.v.skeletons[NAME_SKEL_FOLDED], skel,
+			       "  with the same folded skeleton");
 		}
 	}
 	check(valid_name, "Buzz", &v);
 	{
-		const char *skel = v.v.skeleton;
+		const char *const *skel = v.v.skeletons;
+		int k;
 
 		check(valid_name, "Neil", &v);
-		ok(strcmp(skel, v.v.skeleton) != 0,
-		   "different names, different skeletons");
+		for (k = 0; k < NAME_SKEL__MAX; k++)
+			ok(strcmp(skel[k], v.v.skeletons[k]) != 0,
+			   "different names, different skeletons (%d)", k);
+	}
+	for (i = 0; i < sizeof(lookalikes) / sizeof(lookalikes[0]); i++) {
+		struct form_value a, b;
+		int k, same = 0;
+
+		is_int(check(valid_name, lookalikes[i].a, &a), VALID_OK,
+		       "look-alikes: %s", lookalikes[i].why);
+		is_int(check(valid_name, lookalikes[i].b, &b), VALID_OK,
+		       "  '%s' is a valid name too", lookalikes[i].b);
+		for (k = 0; k < NAME_SKEL__MAX; k++)
+			if (strcmp(a.v.skeletons[k], b.v.skeletons[k]) == 0)
+				same |= 1 << k;
+		if (lookalikes[i].key == NAME_SKEL__MAX)
+			is_int(same, 0, "  share no key");
+		else
+			ok(same & 1 << lookalikes[i].key, "  share key %d",
+			   (int)lookalikes[i].key);
 	}
 	is_int(check(valid_login_name, " \xee\x80\x80Legacy ", &v), VALID_OK,
 	       "logging in does not apply the policy to old names");
