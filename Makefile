@@ -3,11 +3,14 @@
 #   make run          the whole stack on http://127.0.0.1:8080 (PORT=NNNN),
 #                     TASKS per service (2; TASKS_board=3 for one service),
 #                     in network namespaces shaped like the VPC where the
-#                     machine allows (NET=auto; NET=loopback, NET=netns)
+#                     machine allows (NET=auto; NET=loopback, NET=netns);
+#                     SHAPE=monolith for every route in one service
 #   make test         everything, from a clean clone (what .ci/run calls)
 #   make bench        load tests (never part of make test)
 #   make chaos        fault injection under load, the full figures (never
 #                     part of make test; docs/ha.md)
+#   make compare      the monolith against the split services, side by
+#                     side (docs/architecture.md; never part of make test)
 #   make wipe         delete the local stack's data (var/)
 #
 # Everything builds into build/VARIANT/: release (-O2, hardened) and asan
@@ -20,6 +23,8 @@ PORT ?= 8080
 DB_HA ?= 1
 # make run: network namespaces where they can be made (docs/network.md)
 NET ?= auto
+# make run: split (a task per service) or monolith (fcgi-apps/monolith/)
+SHAPE ?= split
 RUNS ?= 15
 VARIANT ?= release
 SERVICES := signup hours board
@@ -55,13 +60,13 @@ BINS := $(SERVICES:%=$(B)/astro-%)
 UNITS := $(patsubst t/unit/%.c,$(B)/t/%,$(wildcard t/unit/*.c))
 
 .PHONY: all build build-asan run test wipe format format-check clean \
-	deps bench bench-scrypt images fuzz fuzz-build fuzz-bins chaos
+	deps bench bench-scrypt images fuzz fuzz-build fuzz-bins chaos compare
 
 all: build
 
 include ecs/Makefile.inc
 
-build: $(BINS) $(UNITS) $(B)/sql/name-chars $(B)/sql/name-skeletons
+build: $(BINS) $(B)/astro-monolith $(UNITS) $(B)/sql/name-chars $(B)/sql/name-skeletons
 
 build-asan:
 	@$(MAKE) --no-print-directory VARIANT=asan CC=clang build
@@ -87,12 +92,39 @@ $(B)/astro-$(1): $(patsubst fcgi-apps/$(1)/%.c,$(B)/$(1)/%.o,$(wildcard fcgi-app
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_rules,$(s))))
 
+# The monolith (fcgi-apps/monolith/): the three services' routes and
+# handlers in one pool. Each service's main.c is compiled again there,
+# under another name for its main(); everything else is linked as it is.
+MONO_PARTS := $(foreach s,$(SERVICES),$(filter-out $(B)/$(s)/main.o,\
+	$(patsubst fcgi-apps/$(s)/%.c,$(B)/$(s)/%.o,$(wildcard fcgi-apps/$(s)/*.c))))
+
+$(B)/monolith/%.o: fcgi-apps/monolith/%.c $(COMMON_HDR) $(wildcard fcgi-apps/*/*.h) \
+		$(SERVICES:%=fcgi-apps/%/main.c)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) $(CFLAGS_$(VARIANT)) -c -o $@ $<
+
+$(B)/astro-monolith: $(patsubst fcgi-apps/monolith/%.c,$(B)/monolith/%.o,\
+		$(wildcard fcgi-apps/monolith/*.c)) $(MONO_PARTS) $(B)/libastro.a
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS_$(VARIANT)) -o $@ $^ $(LIBS)
+
 # C unit tests: one TAP program per t/unit/NAME.c, run by t/0NNN-NAME.t.
 $(B)/t/%: t/unit/%.c t/unit/tap.h $(B)/libastro.a
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit $(CFLAGS_$(VARIANT)) \
 		$(LDFLAGS_$(VARIANT)) -o $@ $< $(B)/libastro.a $(LIBS)
+
+# The board's unit tests link its own files too (all but main.c).
+BOARD_OBJ := $(patsubst fcgi-apps/board/%.c,$(B)/board/%.o,\
+	$(filter-out fcgi-apps/board/main.c,$(wildcard fcgi-apps/board/*.c)))
+$(B)/t/board-%: t/unit/board-%.c t/unit/tap.h $(BOARD_OBJ) $(B)/libastro.a
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	@$(CC) $(WARN) $(DEFS) $(INC) -It/unit -Ifcgi-apps/board \
+		$(CFLAGS_$(VARIANT)) $(LDFLAGS_$(VARIANT)) -o $@ $< $(BOARD_OBJ) \
+		$(B)/libastro.a $(LIBS)
 
 # The schema's name checks, generated from ICU (sql/tools/name-chars.c).
 $(B)/sql/%: sql/tools/%.c $(B)/libastro.a
@@ -146,6 +178,14 @@ bench: $(BINS) $(B)/bench/scrypt-cost $(B)/bench/loadgen
 	@scripts/deps bench
 	@bench/bench --astronauts $(ASTRONAUTS) $(BENCH_ARGS)
 
+# Both shapes of the same routes, the same scenarios, one run: CPU a
+# request, memory a task, database connections, a log-in storm's effect
+# on the board, a deployment (docs/architecture.md). COMPARE_ARGS for
+# more (--repeat K, --duration S, --storm F).
+compare: $(BINS) $(B)/astro-monolith $(B)/bench/loadgen
+	@scripts/deps bench
+	@bench/compare $(COMPARE_ARGS)
+
 # Every fault of t/lib/AstroFaults.pm, medians of 3, into
 # bench/results/chaos.json. CHAOS_ARGS for more (--only NAME, --runs N).
 chaos: $(BINS)
@@ -154,7 +194,7 @@ chaos: $(BINS)
 
 run: deps
 	@$(MAKE) --no-print-directory build
-	@DB_HA=$(DB_HA) NET=$(NET) scripts/stack run --port $(PORT)
+	@DB_HA=$(DB_HA) NET=$(NET) scripts/stack run --port $(PORT) --shape $(SHAPE)
 
 wipe:
 	@scripts/stack wipe

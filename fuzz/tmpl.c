@@ -7,6 +7,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A list of three rows filled in place, as the board writes its rows:
+ * a name that needs escaping, and a flag set on the second. */
+struct fuzz_rows {
+	struct tval *name, *second;
+};
+
+static int
+fuzz_fill(void *arg, size_t i)
+{
+	struct fuzz_rows *r = arg;
+
+	static const char text[] = "<i>&\"row\"</i>";
+
+	tval_set(r->name, text, sizeof(text) - 1);
+	tval_flag(r->second, i == 1);
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -14,6 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int ready;
 	struct tmpl *t;
 	struct tdict *d, *item;
+	struct fuzz_rows rows;
 	struct buf out;
 	const char *what;
 	char err[256], *src;
@@ -32,7 +51,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    tdict_set(d, "name", "<b>\"x\"&'") == 0 &&
 		    tdict_flag(d, "flag", 1) == 0 &&
 		    (item = tdict_push(d, "rows")) != NULL &&
-		    tdict_setint(item, "rank", 1) == 0) {
+		    tdict_setint(item, "rank", 1) == 0 &&
+		    (item = tdict_rows(d, "lines", 3, fuzz_fill, &rows)) !=
+		        NULL &&
+		    (rows.name = tdict_val(item, "text")) != NULL &&
+		    (rows.second = tdict_val(item, "second")) != NULL &&
+		    /* the template itself: {{{inner}}} must fail, not
+		     * recurse without end */
+		    tdict_template(d, "inner", t, d) == 0) {
 			buf_init(&out, 1 << 16);
 			(void)tmpl_render(t, d, &out, &what);
 			buf_free(&out);

@@ -22,6 +22,16 @@ my $env = private_stack(WORKERS => 2, HASH_CONCURRENCY => 1,
 my $name = unique_name('Burst');
 signup_ok($name, 'the right one');
 
+# Hashing workers run under SCHED_IDLE, page workers under the normal
+# policy: whenever a page worker wakes, it takes the CPU from a hash at
+# once.
+{
+    my %policies;
+    $policies{$_}++ for values %{ pool_workers($env, 'signup') };
+    is $policies{5} // 0, 2, 'the 2 hashing workers run under SCHED_IDLE';
+    is $policies{0} // 0, 2, 'the 2 page workers under the normal policy';
+}
+
 # Signed-in astronauts whose log-out forms are posted during the burst.
 my @leaving = map { signup_ok(unique_name('Leaving'), 'see you soon') } 1 .. 3;
 my @logout = map { form_fields($_->get('/board')->{content}, '/logout') } @leaving;

@@ -1385,11 +1385,11 @@ rule('login-rotation', 'each service\'s login secret rotates on a schedule by th
     seen.add(`${g.inst.name}:${g.id}`);
     for (const i of ingressRules(g)) ctx.fail(i.where, `${g.id} admits ${describePorts(i)}; the rotation functions take no connections`);
     for (const e of egressRules(g)) {
-      const ok = list(rot.flows).some((f) => list(f.ports).some((p) => covers(e, p) && portRange(e)[0] === portRange(e)[1])
+      const ok = list(ctx.contract.flows && ctx.contract.flows.allow).filter((f) => f.from === 'rotation').some((f) => list(f.ports).some((p) => covers(e, p) && portRange(e)[0] === portRange(e)[1])
         && (peers[f.to] || []).some((d) => sameResource(d, e.DestinationSecurityGroupId)));
       if (!ok) ctx.fail(e.where, `${g.id} may connect to ${describePorts(e)} of ${text(e.DestinationSecurityGroupId !== undefined ? e.DestinationSecurityGroupId : e.CidrIp)}, which no rotation flow of contract.json allows`);
     }
-    for (const f of list(rot.flows)) {
+    for (const f of list(ctx.contract.flows && ctx.contract.flows.allow).filter((f) => f.from === 'rotation')) {
       for (const p of list(f.ports)) {
         if (!egressRules(g).some((e) => covers(e, p) && (peers[f.to] || []).some((d) => sameResource(d, e.DestinationSecurityGroupId)))) {
           ctx.fail(where(g.inst, g.id), `${g.id} does not let ${p} out to ${f.to}, which flow ${f.name} of contract.json needs`);
@@ -1700,6 +1700,7 @@ function flowGroups(dep, ctx) {
     migrate,
     database: all(dep, 'AWS::RDS::DBInstance').flatMap((d) => list(d.props.VPCSecurityGroups)),
     endpoints: interfaceEndpoints.flatMap((e) => list(e.props.SecurityGroupIds)),
+    rotation: rotationGroups(dep),
   };
   for (const k of Object.keys(groups)) groups[k] = groups[k].filter((g) => isType(g, 'AWS::EC2::SecurityGroup'));
   return groups;
@@ -1780,7 +1781,7 @@ rule('sg-flows', 'every security group rule is a flow of ecs/contract.json marke
   // Every flow, in both groups it joins: the destination admits it (a rule
   // from the VPC's CIDR admits any group inside it) and a source that is a
   // group lets it out.
-  const inside = new Set(['alb', 'task', 'migrate', 'database', 'endpoints', 'vpc', 'monitoring']);
+  const inside = new Set(['alb', 'task', 'migrate', 'database', 'endpoints', 'vpc', 'monitoring', 'rotation']);
   for (const f of flows) {
     for (const port of list(f.ports)) {
       for (const sg of groups[f.to] || []) {

@@ -3,22 +3,12 @@
 #include <string.h>
 
 #include "board.h"
+#include "board_page.h"
+#include "board_rows.h"
 #include "cursor.h"
 #include "form.h"
 #include "html.h"
 #include "log.h"
-#include "page.h"
-#include "session.h"
-
-static struct tmpl *board_tmpl;
-static int board_page_size;
-
-struct row {
-	const char *id;
-	const char *name;
-	const char *hours;
-	long rank;
-};
 
 static enum valid_err valid_cursor(struct form_value *v,
                                    const struct valid_env *env);
@@ -35,9 +25,8 @@ board_init(const struct config *cfg)
 		          SECRET_ENV, SECRET_MIN_CHARS);
 		return -1;
 	}
-	board_page_size = cfg->board_page_size;
-	board_tmpl = page_load(cfg->html_dir, "board.html");
-	return board_tmpl != NULL ? 0 : -1;
+	board_rows_init(cfg->board_page_size, cfg->board_snapshot_ms);
+	return board_page_init(cfg->html_dir);
 }
 
 static enum valid_err
@@ -49,184 +38,6 @@ valid_cursor(struct form_value *v, const struct valid_env *env)
 	if (v->len == 0)
 		return VALID_OK;
 	return cursor_parse(v->s, v->len, &c) == 0 ? VALID_OK : VALID_BAD_TOKEN;
-}
-
-/*
- * Reads one page: at most board_page_size rows into rows[], with ranks
- * that continue from the cursor (competition ranking: equal totals
- * share a rank, and the next rank skips). Sets *more if a row follows.
- * The rows point into *res, which the caller clears once the page is
- * written.
- */
-static enum result
-board_fetch(struct ctx *ctx, const struct cursor *c, struct row *rows,
-            int *nrows, int *more, PGresult **resp)
-{
-	char limit[16];
-	const char *params[3];
-	PGresult *res;
-	enum db_rc rc;
-	const char *prev_total = c->set ? c->total : NULL;
-	long pos = c->set ? c->pos : 0, rank = c->set ? c->rank : 0;
-	int i, n, fid, fname, fhours;
-
-	snprintf(limit, sizeof(limit), "%d", board_page_size + 1);
-	if (c->set) {
-		params[0] = c->total;
-		params[1] = c->id;
-		params[2] = limit;
-		rc = db_exec(&ctx->db, STMT_BOARD_AFTER, 3, params, NULL, NULL,
-		             &res);
-	} else {
-		params[0] = limit;
-		rc = db_exec(&ctx->db, STMT_BOARD_FIRST, 1, params, NULL, NULL,
-		             &res);
-	}
-	if (rc != DB_OK)
-		return result_from_db(rc, &ctx->db, "board");
-	n = PQntuples(res);
-	*more = n > board_page_size;
-	if (*more)
-		n = board_page_size;
-	fid = PQfnumber(res, "id");
-	fname = PQfnumber(res, "name");
-	fhours = PQfnumber(res, "total_hours");
-	for (i = 0; i < n; i++) {
-		rows[i].id = PQgetvalue(res, i, fid);
-		rows[i].name = PQgetvalue(res, i, fname);
-		rows[i].hours = PQgetvalue(res, i, fhours);
-		pos++;
-		if (prev_total == NULL ||
-		    strcmp(prev_total, rows[i].hours) != 0)
-			rank = pos;
-		rows[i].rank = rank;
-		prev_total = rows[i].hours;
-	}
-	*nrows = n;
-	*resp = res;
-	return RESULT_OK;
-}
-
-/* The query string of the page after rows (which must not be empty), or
- * NULL when out of memory. */
-static const char *
-board_next(struct ctx *ctx, const struct cursor *c, const struct row *rows,
-           int n)
-{
-	long pos = (c->set ? c->pos : 0) + n;
-	char mac[TOKEN_B64_LEN + 1];
-	const char *cur;
-
-	cur = arena_printf(&ctx->arena, "%s,%s,%ld,%ld", rows[n - 1].hours,
-	                   rows[n - 1].id, pos, rows[n - 1].rank);
-	if (cur == NULL || cursor_mac(cur, strlen(cur), mac) == -1)
-		return NULL;
-	return arena_printf(&ctx->arena, "after=%s,%s", cur, mac);
-}
-
-/* Parses the query and loads the viewer and the page. */
-static enum result
-board_load(struct ctx *ctx, struct cursor *c, struct row **rows, int *n,
-           int *more, PGresult **res)
-{
-	struct form_value *vals = ctx->form;
-
-	if (!form_valid(vals, BOARD__MAX))
-		return RESULT_BAD_REQUEST;
-	if (vals[BOARD_AFTER].len > 0)
-		cursor_parse(vals[BOARD_AFTER].s, vals[BOARD_AFTER].len, c);
-	else
-		memset(c, 0, sizeof(*c));
-	*rows =
-	    arena_alloc(&ctx->arena, sizeof(**rows) * (size_t)board_page_size);
-	if (*rows == NULL)
-		return RESULT_ERROR;
-	return board_fetch(ctx, c, *rows, n, more, res);
-}
-
-/* Anonymous pages are the same for everyone for a second: nginx's
- * micro-cache and browsers may keep them that long. */
-static void
-board_cache(struct ctx *ctx)
-{
-	ctx->cache_control =
-	    ctx->viewer.has_token ? "private, no-store" : "public, max-age=1";
-	resp_header(&ctx->resp, "Vary", "Accept, Cookie");
-}
-
-/*
- * {"astronauts":[{"rank":1,"name":"...","hours":111.0},...],"next":...}
- * hours is the database's own text (numeric(8,1), so 111.0 stays 111.0),
- * which is a valid JSON number.
- */
-static enum result
-board_render_json(struct ctx *ctx, const struct cursor *c,
-                  const struct row *rows, int n, int more)
-{
-	struct buf *out = &ctx->resp.body;
-	const char *next;
-	int i;
-
-	buf_puts(out, "{\"astronauts\":[");
-	for (i = 0; i < n; i++) {
-		buf_printf(out, "%s{\"rank\":%ld,\"name\":", i ? "," : "",
-		           rows[i].rank);
-		json_string(out, rows[i].name, strlen(rows[i].name));
-		buf_puts(out, ",\"hours\":");
-		buf_puts(out, rows[i].hours);
-		buf_putc(out, '}');
-	}
-	buf_puts(out, "],\"next\":");
-	next = more ? board_next(ctx, c, rows, n) : NULL;
-	if (more && next == NULL)
-		return RESULT_ERROR;
-	if (next != NULL) {
-		buf_puts(out, "\"/board.json?");
-		buf_puts(out, next);
-		buf_putc(out, '"');
-	} else
-		buf_puts(out, "null");
-	buf_puts(out, "}\n");
-	if (buf_failed(out))
-		return RESULT_ERROR;
-	ctx->resp.content_type = "application/json";
-	board_cache(ctx);
-	return RESULT_OK;
-}
-
-static enum result
-board_render_html(struct ctx *ctx, const struct cursor *c,
-                  const struct row *rows, int n, int more)
-{
-	struct tdict *d, *item;
-	const char *next;
-	int i;
-	enum result rc;
-
-	if ((d = tdict_new(&ctx->arena)) == NULL)
-		return RESULT_ERROR;
-	for (i = 0; i < n; i++) {
-		if ((item = tdict_push(d, "rows")) == NULL ||
-		    tdict_setint(item, "rank", rows[i].rank) == -1 ||
-		    tdict_set(item, "name", rows[i].name) == -1 ||
-		    tdict_set(item, "hours", rows[i].hours) == -1 ||
-		    tdict_flag(item, "podium", rows[i].rank <= 3) == -1 ||
-		    tdict_flag(item, "me",
-		               ctx->viewer.signed_in &&
-		                   ctx->viewer.id ==
-		                       strtoll(rows[i].id, NULL, 10)) == -1)
-			return RESULT_ERROR;
-	}
-	next = more ? board_next(ctx, c, rows, n) : NULL;
-	if ((more && next == NULL) ||
-	    tdict_flag(d, "empty", n == 0 && !c->set) == -1 ||
-	    tdict_flag(d, "has_rows", n > 0) == -1 ||
-	    tdict_flag(d, "paged", c->set) == -1 ||
-	    tdict_set(d, "next", next ? next : "") == -1)
-		return RESULT_ERROR;
-	rc = page_render(ctx, 200, TAB_BOARD, "Board", board_tmpl, d);
-	board_cache(ctx);
-	return rc;
 }
 
 /*
@@ -270,20 +81,23 @@ board_json_error(struct ctx *ctx, enum result rc)
 	return RESULT_OK;
 }
 
+/* Writes the page the query asks for (its link was checked by
+ * valid_cursor) from the shared rows. */
 static enum result
 board_serve(struct ctx *ctx, int json)
 {
-	struct cursor c;
-	struct row *rows = NULL;
-	PGresult *res = NULL;
-	int n = 0, more = 0;
+	const struct form_value *after = &ctx->form[BOARD_AFTER];
+	struct board_page page;
 	enum result rc;
 
-	rc = board_load(ctx, &c, &rows, &n, &more, &res);
+	if (!form_valid(ctx->form, BOARD__MAX))
+		rc = RESULT_BAD_REQUEST;
+	else
+		rc = board_rows_page(ctx, after->len > 0 ? after->s : "",
+		                     after->len, &page);
 	if (rc == RESULT_OK)
-		rc = json ? board_render_json(ctx, &c, rows, n, more)
-		          : board_render_html(ctx, &c, rows, n, more);
-	PQclear(res);
+		rc = json ? board_page_json(ctx, &page)
+		          : board_page_html(ctx, &page);
 	return json && rc != RESULT_OK ? board_json_error(ctx, rc) : rc;
 }
 

@@ -65,7 +65,13 @@ buf_grow(struct buf *b, size_t n)
 }
 
 int
-buf_append(struct buf *b, const void *p, size_t n)
+buf_reserve_grow(struct buf *b, size_t n)
+{
+	return buf_grow(b, n);
+}
+
+int
+buf_append_grow(struct buf *b, const void *p, size_t n)
 {
 	if (buf_grow(b, n) == -1)
 		return -1;
@@ -74,18 +80,6 @@ buf_append(struct buf *b, const void *p, size_t n)
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;
-}
-
-int
-buf_puts(struct buf *b, const char *s)
-{
-	return buf_append(b, s, strlen(s));
-}
-
-int
-buf_putc(struct buf *b, char c)
-{
-	return buf_append(b, &c, 1);
 }
 
 int

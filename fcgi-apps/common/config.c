@@ -142,6 +142,8 @@ config_load(struct config *cfg, const char *service)
 	        -1 ||
 	    config_int("BOARD_PAGE_SIZE", 50, 1, 500, &cfg->board_page_size) ==
 	        -1 ||
+	    config_int("BOARD_SNAPSHOT_MS", 1000, 0, 1000,
+	               &cfg->board_snapshot_ms) == -1 ||
 	    config_int("MAX_BODY", 16384, 1024, 1024 * 1024, &body) == -1 ||
 	    config_int("HEALTH_STUCK_SECONDS", 30, 1, 3600,
 	               &cfg->health_stuck) == -1 ||

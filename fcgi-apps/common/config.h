@@ -24,12 +24,13 @@ struct config {
 	int session_ttl;            /* SESSION_TTL, seconds */
 	int db_timeout_ms;          /* DB_TIMEOUT_MS: connect and query */
 	int board_page_size;        /* BOARD_PAGE_SIZE: rows a board page */
+	int board_snapshot_ms;      /* BOARD_SNAPSHOT_MS: board rows kept, ms */
 	size_t max_body;            /* MAX_BODY: bytes of a request body */
 	int health_stuck;           /* HEALTH_STUCK_SECONDS */
 	int hash_concurrency;       /* HASH_CONCURRENCY: scrypt at once */
 	int hash_waiters;      /* HASH_WAITERS: hashing workers beyond that */
 	int drain_grace;       /* DRAIN_GRACE: seconds served after SIGTERM */
-	int fcgi_timeout;      /* FCGI_TIMEOUT: seconds a peer may stall */
+	int fcgi_timeout;      /* FCGI_TIMEOUT: seconds an exchange may take */
 	int hours_rate_max;    /* HOURS_RATE_MAX: entries an astronaut */
 	int hours_rate_window; /* may log in HOURS_RATE_WINDOW seconds */
 	int log_sample;        /* LOG_SAMPLE, in ten-thousandths */

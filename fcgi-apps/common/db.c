@@ -42,10 +42,17 @@ db_init(struct db *db, const struct db_stmt *stmts, int n, const char *app_name,
         int timeout_ms)
 {
 	memset(db, 0, sizeof(*db));
-	db->stmts = stmts;
-	db->n = n;
+	db->stmts = db->prepare = stmts;
+	db->n = db->nprepare = n;
 	db->app_name = app_name;
 	db->timeout_ms = timeout_ms;
+}
+
+void
+db_use(struct db *db, const struct db_stmt *stmts, int n)
+{
+	db->stmts = stmts != NULL ? stmts : db->prepare;
+	db->n = stmts != NULL ? n : db->nprepare;
 }
 
 void
@@ -188,14 +195,14 @@ db_prepare_all(struct db *db, long long deadline)
 	PQclear(res);
 	if (!ok)
 		return -1;
-	for (i = 0; i < db->n; i++) {
-		if (!PQsendPrepare(db->conn, db->stmts[i].name,
-		                   db->stmts[i].sql, 0, NULL) ||
+	for (i = 0; i < db->nprepare; i++) {
+		if (!PQsendPrepare(db->conn, db->prepare[i].name,
+		                   db->prepare[i].sql, 0, NULL) ||
 		    db_result(db, deadline, &res) != WAIT_RESULT)
 			return -1;
 		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		if (!ok)
-			log_error("preparing %s: %s", db->stmts[i].name,
+			log_error("preparing %s: %s", db->prepare[i].name,
 			          PQresultErrorMessage(res));
 		PQclear(res);
 		if (!ok)

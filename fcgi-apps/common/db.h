@@ -41,8 +41,9 @@ struct db_stats {
 
 struct db {
 	PGconn *conn;
-	const struct db_stmt *stmts;
-	int n;
+	const struct db_stmt *stmts;   /* what statement numbers index */
+	const struct db_stmt *prepare; /* prepared on every new connection */
+	int n, nprepare;
 	const char *app_name;
 	int timeout_ms;
 	long long retry_at_ms;  /* no connection attempt before this */
@@ -68,6 +69,14 @@ enum db_rc {
 int db_share(void);
 void db_init(struct db *db, const struct db_stmt *stmts, int n,
              const char *app_name, int timeout_ms);
+/*
+ * From now on statement numbers index stmts, one service's own table in
+ * a pool that serves several services' routes (fcgi-apps/monolith/).
+ * Every statement in it must also be in the table db_init was given:
+ * only those are prepared on a connection. NULL goes back to that
+ * table.
+ */
+void db_use(struct db *db, const struct db_stmt *stmts, int n);
 /* Connects now if no connection is open and backoff allows. Returns 0 if
  * a connection is ready. */
 int db_connect(struct db *db);

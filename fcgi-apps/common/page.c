@@ -6,8 +6,6 @@
 #include "page.h"
 #include "session.h"
 
-#define PAGE_MAX_CONTENT (512 * 1024)
-
 static struct tmpl *page_layout;
 static struct tmpl *page_error_tmpl;
 
@@ -58,23 +56,18 @@ enum result
 page_render(struct ctx *ctx, int status, enum tab tab, const char *title,
             const struct tmpl *t, struct tdict *d)
 {
-	struct buf content;
 	const char *what = "";
 	int rc;
 
-	if (page_layout_values(ctx, tab, title, d) == -1) {
+	if (page_layout_values(ctx, tab, title, d) == -1 ||
+	    tdict_template(d, "content", t, d) == -1) {
 		log_error("page %s: no memory for layout values", title);
 		return RESULT_ERROR;
 	}
-	buf_init(&content, PAGE_MAX_CONTENT);
-	rc = tmpl_render(t, d, &content, &what);
-	if (rc == 0)
-		rc = tdict_fragment(d, "content", &content);
-	buf_free(&content);
-	if (rc == 0) {
-		buf_reset(&ctx->resp.body);
-		rc = tmpl_render(page_layout, d, &ctx->resp.body, &what);
-	}
+	/* The page's content is written in place, straight into the
+	 * response: no copy of it is made. */
+	buf_reset(&ctx->resp.body);
+	rc = tmpl_render(page_layout, d, &ctx->resp.body, &what);
 	if (rc == -1) {
 		log_error("page %s: template failed at %s", title, what);
 		return RESULT_ERROR;

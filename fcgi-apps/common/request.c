@@ -71,7 +71,7 @@ request_body(struct ctx *ctx, FCGX_Stream *in)
 		return RESULT_TOO_LARGE;
 	while (got < want) {
 		/* Returns short only at the end of stdin, or when the
-		 * connection's deadline passed (its read timeout). */
+		 * exchange's deadline passed (deadline.c). */
 		n = FCGX_GetStr(body + got, (int)(want - got), in);
 		if (n <= 0)
 			return RESULT_BAD_REQUEST; /* the body was cut short */

@@ -23,7 +23,8 @@ struct node {
 	enum node_type type;
 	const char *s; /* text, or the name */
 	size_t len;
-	size_t end; /* sections: index of the first node after the section */
+	size_t end;    /* sections: index of the first node after the section */
+	unsigned hash; /* of the name, computed once here (tmpl_hash) */
 };
 
 struct tmpl {
@@ -36,17 +37,24 @@ enum tval_type {
 	TVAL_STRING,
 	TVAL_FLAG,
 	TVAL_LIST,
+	TVAL_ROWS,
 	TVAL_FRAGMENT,
+	TVAL_TEMPLATE,
 };
 
 struct tval {
 	const char *key;
 	size_t klen;
+	unsigned hash;
 	enum tval_type type;
 	const char *s;
 	size_t len;
 	int flag;
-	struct tdict *first, *last; /* list items */
+	struct tdict *first, *last; /* list items; rows: the one item */
+	size_t nrows;               /* rows */
+	tdict_fill_fn fill;
+	void *arg;
+	const struct tmpl *tmpl; /* template: rendered with first */
 	struct tval *next;
 };
 
@@ -58,6 +66,19 @@ struct tdict {
 };
 
 /* ---- compiling ---------------------------------------------------- */
+
+/* FNV-1a. A name is compared only with values of the same hash and
+ * length, so most lookups make no string comparison at all. */
+static unsigned
+tmpl_hash(const char *s, size_t len)
+{
+	unsigned h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
 
 static int
 tmpl_error(char *err, size_t errlen, const char *src, const char *at,
@@ -89,6 +110,7 @@ tmpl_push(struct tmpl *t, size_t *cap, enum node_type type, const char *s,
 	t->nodes[t->n].s = s;
 	t->nodes[t->n].len = len;
 	t->nodes[t->n].end = 0;
+	t->nodes[t->n].hash = type == NODE_TEXT ? 0 : tmpl_hash(s, len);
 	t->n++;
 	return 0;
 }
@@ -259,12 +281,13 @@ tdict_new(struct arena *a)
 }
 
 static struct tval *
-tdict_own(const struct tdict *d, const char *key, size_t klen)
+tdict_own(const struct tdict *d, const char *key, size_t klen, unsigned hash)
 {
 	struct tval *v;
 
 	for (v = d->vals; v != NULL; v = v->next)
-		if (v->klen == klen && memcmp(v->key, key, klen) == 0)
+		if (v->hash == hash && v->klen == klen &&
+		    memcmp(v->key, key, klen) == 0)
 			return v;
 	return NULL;
 }
@@ -273,14 +296,17 @@ tdict_own(const struct tdict *d, const char *key, size_t klen)
 static struct tval *
 tdict_slot(struct tdict *d, const char *key, enum tval_type type)
 {
+	size_t klen = strlen(key);
+	unsigned hash = tmpl_hash(key, klen);
 	struct tval *v;
 
-	if ((v = tdict_own(d, key, strlen(key))) == NULL) {
+	if ((v = tdict_own(d, key, klen, hash)) == NULL) {
 		if ((v = arena_alloc(d->arena, sizeof(*v))) == NULL)
 			return NULL;
 		memset(v, 0, sizeof(*v));
 		v->key = key;
-		v->klen = strlen(key);
+		v->klen = klen;
+		v->hash = hash;
 		v->next = d->vals;
 		d->vals = v;
 	} else if (v->type != type) {
@@ -386,7 +412,7 @@ tdict_push(struct tdict *d, const char *key)
 	struct tval *v;
 	struct tdict *item;
 
-	v = tdict_own(d, key, strlen(key));
+	v = tdict_own(d, key, strlen(key), tmpl_hash(key, strlen(key)));
 	if (v == NULL || v->type != TVAL_LIST)
 		if ((v = tdict_slot(d, key, TVAL_LIST)) == NULL)
 			return NULL;
@@ -401,15 +427,74 @@ tdict_push(struct tdict *d, const char *key)
 	return item;
 }
 
+struct tdict *
+tdict_rows(struct tdict *d, const char *key, size_t n, tdict_fill_fn fill,
+           void *arg)
+{
+	struct tval *v;
+	struct tdict *item;
+
+	if ((item = tdict_new(d->arena)) == NULL ||
+	    (v = tdict_slot(d, key, TVAL_ROWS)) == NULL)
+		return NULL;
+	item->parent = d;
+	v->first = v->last = item;
+	v->nrows = n;
+	v->fill = fill;
+	v->arg = arg;
+	return item;
+}
+
+struct tval *
+tdict_val(struct tdict *d, const char *key)
+{
+	struct tval *v;
+
+	if ((v = tdict_slot(d, key, TVAL_STRING)) == NULL)
+		return NULL;
+	v->s = "";
+	v->len = 0;
+	return v;
+}
+
+void
+tval_set(struct tval *v, const char *s, size_t len)
+{
+	v->type = TVAL_STRING;
+	v->s = s;
+	v->len = len;
+}
+
+void
+tval_flag(struct tval *v, int on)
+{
+	v->type = TVAL_FLAG;
+	v->flag = on != 0;
+}
+
+int
+tdict_template(struct tdict *d, const char *key, const struct tmpl *t,
+               struct tdict *with)
+{
+	struct tval *v;
+
+	if (t == NULL || with == NULL ||
+	    (v = tdict_slot(d, key, TVAL_TEMPLATE)) == NULL)
+		return -1;
+	v->tmpl = t;
+	v->first = v->last = with;
+	return 0;
+}
+
 /* ---- rendering ---------------------------------------------------- */
 
 static const struct tval *
-tdict_lookup(const struct tdict *d, const char *key, size_t klen)
+tdict_lookup(const struct tdict *d, const struct node *n)
 {
 	const struct tval *v;
 
 	for (; d != NULL; d = d->parent)
-		if ((v = tdict_own(d, key, klen)) != NULL)
+		if ((v = tdict_own(d, n->s, n->len, n->hash)) != NULL)
 			return v;
 	return NULL;
 }
@@ -424,6 +509,10 @@ tval_truthy(const struct tval *v)
 		return v->flag;
 	case TVAL_LIST:
 		return v->first != NULL;
+	case TVAL_ROWS:
+		return v->nrows > 0;
+	case TVAL_TEMPLATE:
+		return 1;
 	default:
 		return v->len > 0;
 	}
@@ -440,57 +529,148 @@ tmpl_fail(const struct node *n, const char **what)
 	return -1;
 }
 
+/*
+ * Where a rendering is: the template, the dictionary names are looked up
+ * in, and, inside a list of rows, each node's value found once for all
+ * the rows (their one dictionary keeps its values; fill only changes
+ * them), indexed by node.
+ */
+struct tmpl_at {
+	const struct tmpl *t;
+	const struct tdict *d;
+	const struct tval **bound;
+	struct buf *out;
+	const char **what;
+	int depth; /* templates rendered inside templates */
+};
+
+static int tmpl_range(const struct tmpl_at *at, size_t from, size_t to);
+
+static const struct tval *
+tmpl_find(const struct tmpl_at *at, size_t i)
+{
+	return at->bound ? at->bound[i] : tdict_lookup(at->d, &at->t->nodes[i]);
+}
+
+/* {{name}} escaped, or {{{name}}}: a fragment, or a template rendered in
+ * place with its own values. */
 static int
-tmpl_range(const struct tmpl *t, size_t from, size_t to, const struct tdict *d,
-           struct buf *out, const char **what)
+tmpl_value(const struct tmpl_at *at, size_t i)
+{
+	const struct node *n = &at->t->nodes[i];
+	const struct tval *v = tmpl_find(at, i);
+	struct tmpl_at sub;
+
+	if (v == NULL)
+		return tmpl_fail(n, at->what);
+	if (n->type == NODE_VAR) {
+		if (v->type != TVAL_STRING)
+			return tmpl_fail(n, at->what);
+		html_escape(at->out, v->s, v->len);
+		return 0;
+	}
+	if (v->type == TVAL_FRAGMENT) {
+		buf_append(at->out, v->s, v->len); /* the bound: tmpl_range */
+		return 0;
+	}
+	/* A template that contains itself, however indirectly, stops. */
+	if (v->type != TVAL_TEMPLATE || at->depth == TMPL_MAX_DEPTH)
+		return tmpl_fail(n, at->what);
+	sub = (struct tmpl_at){v->tmpl, v->first, NULL,
+	                       at->out, at->what, at->depth + 1};
+	return tmpl_range(&sub, 0, v->tmpl->n);
+}
+
+/* A section's body once per row of v, each node's value found once. */
+static int
+tmpl_rows(const struct tmpl_at *at, size_t i, const struct tval *v)
+{
+	const struct node *n = &at->t->nodes[i];
+	struct tmpl_at sub = {at->t,   v->first, NULL,
+	                      at->out, at->what, at->depth};
+	size_t k;
+
+	if (v->nrows == 0)
+		return 0;
+	sub.bound = arena_alloc(v->first->arena, at->t->n * sizeof(*sub.bound));
+	if (sub.bound == NULL)
+		return tmpl_fail(n, at->what);
+	for (k = i + 1; k < n->end; k++)
+		sub.bound[k] = at->t->nodes[k].type == NODE_TEXT
+		                   ? NULL
+		                   : tdict_lookup(v->first, &at->t->nodes[k]);
+	for (k = 0; k < v->nrows; k++) {
+		if (v->fill(v->arg, k) == -1)
+			return tmpl_fail(n, at->what);
+		if (tmpl_range(&sub, i + 1, n->end) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The section at nodes[i]. A list or rows section renders its body for
+ * each item and returns the node after it. Any other section returns
+ * the first node of its body when it is to be rendered (the body is then
+ * rendered as part of the enclosing range, with no call of its own: it
+ * ends where the section ends), or the node after it when not. -1 when
+ * the rendering failed.
+ */
+static long
+tmpl_section(const struct tmpl_at *at, size_t i)
+{
+	const struct node *n = &at->t->nodes[i];
+	const struct tval *v = tmpl_find(at, i);
+	struct tmpl_at sub;
+
+	if (n->type == NODE_INVERTED)
+		return tval_truthy(v) ? (long)n->end : (long)i + 1;
+	if (v != NULL && v->type == TVAL_LIST) {
+		sub = *at;
+		sub.bound = NULL;
+		for (sub.d = v->first; sub.d; sub.d = sub.d->next)
+			if (tmpl_range(&sub, i + 1, n->end) == -1)
+				return -1;
+		return (long)n->end;
+	}
+	if (v != NULL && v->type == TVAL_ROWS)
+		return tmpl_rows(at, i, v) == -1 ? -1 : (long)n->end;
+	return tval_truthy(v) ? (long)i + 1 : (long)n->end;
+}
+
+/* Renders nodes[from..to). The output's bound is checked once at the
+ * end (appends past it append nothing, and the failure sticks). */
+static int
+tmpl_range(const struct tmpl_at *at, size_t from, size_t to)
 {
 	const struct node *n;
-	const struct tval *v;
-	const struct tdict *item;
-	size_t i;
+	size_t i = from;
+	long next;
 
-	for (i = from; i < to; i++) {
-		n = &t->nodes[i];
+	while (i < to) {
+		n = &at->t->nodes[i];
 		switch (n->type) {
 		case NODE_TEXT:
-			buf_append(out, n->s, n->len);
+			buf_append(at->out, n->s, n->len);
+			i++;
 			break;
 		case NODE_VAR:
 		case NODE_RAW:
-			v = tdict_lookup(d, n->s, n->len);
-			if (v == NULL ||
-			    v->type != (n->type == NODE_VAR ? TVAL_STRING
-			                                    : TVAL_FRAGMENT))
-				return tmpl_fail(n, what);
-			if (n->type == NODE_VAR)
-				html_escape(out, v->s, v->len);
-			else
-				buf_append(out, v->s, v->len);
+			if (tmpl_value(at, i) == -1)
+				return -1;
+			i++;
 			break;
 		case NODE_SECTION:
 		case NODE_INVERTED:
-			v = tdict_lookup(d, n->s, n->len);
-			if (n->type == NODE_INVERTED) {
-				if (!tval_truthy(v) &&
-				    tmpl_range(t, i + 1, n->end, d, out,
-				               what) == -1)
-					return -1;
-			} else if (v != NULL && v->type == TVAL_LIST) {
-				for (item = v->first; item; item = item->next)
-					if (tmpl_range(t, i + 1, n->end, item,
-					               out, what) == -1)
-						return -1;
-			} else if (tval_truthy(v) &&
-			           tmpl_range(t, i + 1, n->end, d, out, what) ==
-			               -1)
+			if ((next = tmpl_section(at, i)) == -1)
 				return -1;
-			i = n->end - 1;
+			i = (size_t)next;
 			break;
 		}
-		if (buf_failed(out)) {
-			*what = "output bound";
-			return -1;
-		}
+	}
+	if (buf_failed(at->out)) {
+		*at->what = "output bound";
+		return -1;
 	}
 	return 0;
 }
@@ -500,6 +680,7 @@ tmpl_render(const struct tmpl *t, const struct tdict *d, struct buf *out,
             const char **what)
 {
 	const char *dummy;
+	struct tmpl_at at = {t, d, NULL, out, what ? what : &dummy, 0};
 
-	return tmpl_range(t, 0, t->n, d, out, what ? what : &dummy);
+	return tmpl_range(&at, 0, t->n);
 }

@@ -7,9 +7,11 @@
  *	{{#name}}..{{/name}} rendered once per item if name is a list, once
  *	                     if it is a set flag or a non-empty string
  *	{{^name}}..{{/name}} rendered if name is absent, unset or empty
- *	{{{name}}}           a fragment that tmpl_render() produced itself
- *	                     (the layout's page content); a plain string
- *	                     here is an error, so raw text cannot slip in
+ *	{{{name}}}           a fragment that tmpl_render() produced itself,
+ *	                     or a template rendered in place with its own
+ *	                     values (the layout's page content); a plain
+ *	                     string here is an error, so raw text cannot
+ *	                     slip in
  *	{{! comment }}
  *
  * Names are looked up in the current dictionary, then its parents (a
@@ -27,6 +29,7 @@
 
 struct tmpl;
 struct tdict;
+struct tval;
 
 /* Reads and compiles a template file. On failure returns NULL and puts
  * the reason, with the line number, in err. */
@@ -55,6 +58,30 @@ int tdict_fragment(struct tdict *d, const char *key, const struct buf *b);
 struct arena *tdict_arena(struct tdict *d);
 /* Appends a new item to the list key and returns it, or NULL. */
 struct tdict *tdict_push(struct tdict *d, const char *key);
+
+/*
+ * Long lists without a dictionary per item: key becomes a list of n
+ * items that all use the one dictionary returned here (NULL: no
+ * memory). Before item i is rendered, fill(arg, i) updates that
+ * dictionary's values, usually through tdict_val() handles taken once;
+ * it changes values but adds none (the section's names are looked up
+ * once, before the first item). It returns 0, or -1 to stop the
+ * rendering (tmpl_render then fails at key).
+ */
+typedef int (*tdict_fill_fn)(void *arg, size_t i);
+struct tdict *tdict_rows(struct tdict *d, const char *key, size_t n,
+                         tdict_fill_fn fill, void *arg);
+/* A value of d that its owner sets in place, with no lookup: it starts
+ * as the empty string. NULL when the arena is full. */
+struct tval *tdict_val(struct tdict *d, const char *key);
+/* Sets v to a string (not copied: it must outlive the rendering) or a
+ * flag. */
+void tval_set(struct tval *v, const char *s, size_t len);
+void tval_flag(struct tval *v, int on);
+/* For a {{{key}}} tag: t rendered in place with the values of with (d
+ * itself, or a dictionary that has d among its parents). */
+int tdict_template(struct tdict *d, const char *key, const struct tmpl *t,
+                   struct tdict *with);
 
 /* Renders t with d into out. Returns 0, or -1 if a name was undefined or
  * had the wrong kind (*what names it) or out reached its bound. */

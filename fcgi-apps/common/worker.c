@@ -14,16 +14,18 @@
  *   page workers, FCGI_KEEPALIVE) is waited on for at most FCGI_TIMEOUT
  *   seconds, and given up at once when a new connection is waiting, so
  *   a kept connection never holds a worker a new one needs;
- * - every accepted connection gets read and write timeouts of
- *   FCGI_TIMEOUT (a timeout set on a listening AF_UNIX socket is not
- *   inherited, so the worker accepts and sets them itself before
- *   libfcgi reads a byte): a peer that stalls frees its worker;
+ * - every exchange, from the first record of a request to the last of
+ *   its response, has FCGI_TIMEOUT seconds in all (deadline.c), however
+ *   the peer paces its reads and writes: a peer that stalls, trickles
+ *   its request or reads the response a little at a time frees its
+ *   worker at the deadline;
  * - whatever a handler did not read of a request's stdin is read and
  *   discarded before the connection is used again, and a connection
  *   whose stdin does not end within MAX_BODY bytes and the timeout is
  *   closed, so an unread body can never be taken for the next request.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,7 @@
 #include <fcgiapp.h>
 
 #include "clock.h"
+#include "deadline.h"
 #include "dispatch.h"
 #include "log.h"
 #include "metrics.h"
@@ -48,8 +51,8 @@
 
 #define ARENA_LIMIT   (1024 * 1024)
 #define RESP_MAX_BODY (1024 * 1024)
-/* The hashing workers' nice value (page workers keep 0). */
-#define HASH_NICE 10
+/* Where SCHED_IDLE is refused, the hashing workers' nice value. */
+#define HASH_NICE 19
 
 static volatile sig_atomic_t worker_stop;
 
@@ -124,25 +127,15 @@ worker_signals(sigset_t *during_wait)
 	sigemptyset(during_wait);
 }
 
-static void
-worker_timeouts(int fd, int seconds)
-{
-	struct timeval tv = {seconds, 0};
-
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-}
-
 /*
- * Takes a connection from the listening socket into fr, with its
- * deadlines set. libfcgi then reads the request from fr->ipcFd instead
- * of accepting one itself (keepConnection keeps FCGX_Accept_r's opening
- * FCGX_Finish_r from closing it; the begin-request record then sets it
- * from the peer's FCGI_KEEP_CONN flag). Returns 0, or -1 when there was
- * nothing to take (another worker was quicker).
+ * Takes a connection from the listening socket into fr. libfcgi then reads the
+ * request from fr->ipcFd instead of accepting one itself (keepConnection keeps
+ * FCGX_Accept_r's opening FCGX_Finish_r from closing it; the begin-request
+ * record then sets it from the peer's FCGI_KEEP_CONN flag). Returns 0, or -1
+ * when there was nothing to take (another worker was quicker).
  */
 static int
-worker_take(FCGX_Request *fr, int listen_fd, int timeout_s)
+worker_take(FCGX_Request *fr, int listen_fd)
 {
 	int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
@@ -155,7 +148,6 @@ worker_take(FCGX_Request *fr, int listen_fd, int timeout_s)
 			log_error("accept: %s", strerror(errno));
 		return -1;
 	}
-	worker_timeouts(fd, timeout_s);
 	fr->ipcFd = fd;
 	fr->keepConnection = 1;
 	return 0;
@@ -203,7 +195,7 @@ worker_wait(int efd, FCGX_Request *fr, int listen_fd, int timeout_s,
 		 * needs. nginx resends a request that meets a cached
 		 * connection closed under it on a fresh one. */
 		worker_drop(fr);
-		return rc > 0 ? worker_take(fr, listen_fd, timeout_s) : -1;
+		return rc > 0 ? worker_take(fr, listen_fd) : -1;
 	}
 	rc = epoll_pwait(efd, &ev, 1, -1, during_wait);
 	if (rc < 0 && errno != EINTR)
@@ -218,7 +210,7 @@ worker_wait(int efd, FCGX_Request *fr, int listen_fd, int timeout_s,
 		worker_stop = 1;
 		return -1;
 	}
-	return worker_take(fr, listen_fd, timeout_s);
+	return worker_take(fr, listen_fd);
 }
 
 static int
@@ -227,15 +219,15 @@ worker_client_gone(void *ctx)
 	return ctx_client_gone(ctx);
 }
 
-/* Serves the request on fr's connection, then leaves the connection
- * clean for the next one or closes it. */
+/* Serves the request on fr's connection within its deadline, then
+ * leaves the connection clean for the next one or closes it. */
 static void
-worker_serve(struct ctx *ctx, FCGX_Request *fr)
+worker_serve(struct ctx *ctx, FCGX_Request *fr, int timeout_s)
 {
-	int rc = FCGX_Accept_r(fr);
-
-	if (rc < 0) {
-		/* The peer left or sent no request before its deadline. */
+	deadline_arm(fr->ipcFd, timeout_s);
+	if (FCGX_Accept_r(fr) < 0) {
+		/* The peer left, or sent no whole request in time. */
+		deadline_disarm();
 		worker_drop(fr);
 		return;
 	}
@@ -247,7 +239,36 @@ worker_serve(struct ctx *ctx, FCGX_Request *fr)
 	 * the end or given up on. */
 	fr->detached = !fr->keepConnection;
 	FCGX_Finish_r(fr);
+	/* Past the deadline the connection is shut down (libfcgi closed it
+	 * already if it noticed): never kept. */
+	if (deadline_disarm())
+		worker_drop(fr);
 	metrics_busy(0);
+}
+
+/*
+ * A hash is 0.2 s of CPU that nobody watches tick; a page is a few
+ * milliseconds someone waits for. Hashing workers run under SCHED_IDLE:
+ * a task of the normal policy that wakes (a page worker, the sidecar,
+ * the database) is given the core at once, where under a mere nice
+ * value it would wait for the hash's time slice to end, once for every
+ * process a page passes through. So a log-in burst slows the hashes,
+ * not the pages. The price, on a task whose CPU the pages keep full:
+ * log-ins wait for what the pages leave over, and past FCGI_TIMEOUT are
+ * given up; the sidecar admits no more of them than there are hashing
+ * workers, and refuses the rest with Retry-After.
+ */
+static void
+worker_yield_to_pages(void)
+{
+	struct sched_param none = {.sched_priority = 0};
+
+	if (sched_setscheduler(0, SCHED_IDLE, &none) == 0)
+		return;
+	log_error("SCHED_IDLE refused (%s): nice %d instead", strerror(errno),
+	          HASH_NICE);
+	if (setpriority(PRIO_PROCESS, 0, HASH_NICE) == -1)
+		log_error("setpriority: %s", strerror(errno));
 }
 
 static void
@@ -276,22 +297,18 @@ worker_run(const struct pool *pool, const struct pool_group *g, int slot)
 	int efd;
 
 	/* libfcgi is given no listening socket: every connection is taken
-	 * by worker_take, with its deadlines. */
+	 * by worker_take, and served within its deadline. */
 
 	worker_signals(&during_wait);
 	log_after_fork();
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	srand((unsigned)getpid() ^ (unsigned)time(NULL));
 	metrics_attach(slot);
-	/* A hash is 0.2 s of CPU that nobody watches tick; a page is a few
-	 * milliseconds someone waits for. Hashing workers yield the cores
-	 * to page workers, so a log-in burst slows the hashes, not the
-	 * pages. */
-	if (g->hashing && setpriority(PRIO_PROCESS, 0, HASH_NICE) == -1)
-		log_error("setpriority: %s", strerror(errno));
+	if (g->hashing)
+		worker_yield_to_pages();
 	worker_init(&ctx, pool, g->hashing);
 	ev.data.fd = g->fd;
-	if ((efd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	if (deadline_init() == -1 || (efd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    epoll_ctl(efd, EPOLL_CTL_ADD, g->fd, &ev) < 0 ||
 	    FCGX_InitRequest(&fr, -1, 0) != 0) {
 		log_error("worker set-up failed: %s", strerror(errno));
@@ -299,7 +316,7 @@ worker_run(const struct pool *pool, const struct pool_group *g, int slot)
 	}
 	while (!worker_stop)
 		if (worker_wait(efd, &fr, g->fd, timeout_s, &during_wait) == 0)
-			worker_serve(&ctx, &fr);
+			worker_serve(&ctx, &fr, timeout_s);
 	/* Stopping: the supervisor has shut the listening socket, so no new
 	 * connection can arrive; serve those already queued and the
 	 * request on a kept connection, if one came, then go. */
@@ -307,8 +324,8 @@ worker_run(const struct pool *pool, const struct pool_group *g, int slot)
 		fr.keepConnection = 0;
 		worker_drop(&fr);
 	}
-	while (worker_take(&fr, g->fd, timeout_s) == 0) {
-		worker_serve(&ctx, &fr);
+	while (worker_take(&fr, g->fd) == 0) {
+		worker_serve(&ctx, &fr, timeout_s);
 		worker_drop(&fr);
 	}
 	close(g->fd);

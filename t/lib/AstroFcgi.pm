@@ -10,7 +10,8 @@ use IO::Socket::UNIX;
 use Socket qw(SOCK_STREAM);
 use Exporter 'import';
 
-our @EXPORT_OK = qw(fcgi_connect fcgi_begin fcgi_params fcgi_stdin fcgi_request fcgi_response);
+our @EXPORT_OK = qw(fcgi_connect fcgi_begin fcgi_params fcgi_stdin fcgi_request fcgi_response
+    fcgi_records);
 
 sub _record {
     my ($type, $content) = @_;
@@ -47,6 +48,21 @@ sub fcgi_request {
         CONTENT_TYPE => $o{type} // '');
     return fcgi_begin($o{keep}) . fcgi_params(%p)
         . (length $body ? fcgi_stdin($body) : '') . ($o{cut} ? '' : fcgi_stdin(''));
+}
+
+# Parses what a peer read: returns its stdout and whether the response
+# ended (FCGI_END_REQUEST came).
+sub fcgi_records {
+    my ($buf) = @_;
+    my ($out, $ended) = ('', 0);
+    while (length $buf >= 8) {
+        my ($v, $type, $id, $len, $pad) = unpack 'CCnnC', $buf;
+        last if length $buf < 8 + $len + $pad;
+        $out .= substr $buf, 8, $len if $type == 6;
+        $ended = 1 if $type == 3;
+        substr($buf, 0, 8 + $len + $pad) = '';
+    }
+    return ($out, $ended);
 }
 
 # Reads one response: its stdout until FCGI_END_REQUEST. Returns the

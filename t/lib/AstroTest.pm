@@ -22,7 +22,7 @@ use Test::More;
 
 our @EXPORT = qw(stack private_stack client unique_name form_fields psql
     html_unescape signup_ok token_hash board_find board_page_with
-    wait_until hold_hours_lock release_hours_lock);
+    wait_until hold_hours_lock hold_table_lock release_hours_lock pool_workers);
 
 my $top = "$FindBin::Bin/..";
 my ($shared, @owned);
@@ -123,13 +123,21 @@ sub wait_until {
 # statement" error at the release is expected: kept quiet.)
 sub hold_hours_lock {
     my ($env) = @_;
+    return hold_table_lock($env, 'hours_entries', 'EXCLUSIVE');
+}
+
+# Holds a lock of MODE ('EXCLUSIVE', 'ACCESS EXCLUSIVE') on astro.TABLE,
+# as hold_hours_lock does; release_hours_lock releases it.
+sub hold_table_lock {
+    my ($env, $table, $mode) = @_;
+    my $lockmode = join('', map { ucfirst lc } split / /, $mode) . 'Lock';
     local @ENV{_pg_vars($env)} = @{$env}{_pg_vars($env)};
     open my $lock, '|-', 'sh', '-c', 'exec psql -XAtq -U postgres -d astronaut_hours 2>/dev/null'
         or die $!;
     select((select($lock), $| = 1)[0]);
-    print $lock "BEGIN; LOCK TABLE astro.hours_entries IN EXCLUSIVE MODE; SELECT pg_sleep(600);\n";
+    print $lock "BEGIN; LOCK TABLE astro.$table IN $mode MODE; SELECT pg_sleep(600);\n";
     return wait_until(sub { psql($env, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
-        . " WHERE c.relname = 'hours_entries' AND l.mode = 'ExclusiveLock' AND l.granted") == 1 })
+        . " WHERE c.relname = '$table' AND l.mode = '$lockmode' AND l.granted") == 1 })
         ? $lock : undef;
 }
 
@@ -138,6 +146,22 @@ sub release_hours_lock {
     psql($env, "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(600)%'"
         . " AND pid <> pg_backend_pid()");
     close $lock;
+}
+
+# The workers of SERVICE's pool (its first task): pid => scheduling
+# policy (field 41 of /proc/PID/stat: 0 normal, 5 SCHED_IDLE).
+sub pool_workers {
+    my ($env, $service) = @_;
+    open my $fh, '<', "$env->{ASTRO_DIR}/pids/pool-$service.pid" or die "pool pid file: $!";
+    chomp(my $supervisor = <$fh>);
+    my %policy;
+    for my $stat (glob '/proc/[0-9]*/stat') {
+        open my $s, '<', $stat or next;
+        my ($pid, $rest) = (<$s> // '') =~ /^(\d+) \(.*\) (.*)/ or next;
+        my @f = split ' ', $rest;    # from field 3 (state) on
+        $policy{$pid} = $f[38] if $f[1] == $supervisor;
+    }
+    return \%policy;
 }
 
 # What reaches the stack's database: a socket folder, or (with a standby)
@@ -222,12 +246,19 @@ sub signup_ok {
     return $c;
 }
 
+# Every board view is at most a second stale (the sidecar's micro-cache
+# for anonymous visitors, each worker's snapshot of the rows for
+# everyone), and which worker answers is not known: the board helpers
+# first let that second pass, so they read what was written before them.
+sub _board_settle { select undef, undef, undef, 1.1 }
+
 # Walks /board.json page by page (following "next") and returns the row
 # for NAME, or undef. It reads the board as it is now: a session cookie
 # (one that opens nothing) keeps the sidecar's one-second cache out of it.
 sub board_find {
     my ($name, %opt) = @_;
     my $c = client(%opt);
+    _board_settle();
     my $path = '/board.json';
     while (1) {
         my ($res, $json) = $c->json($path, { Cookie => 'ah_session=' . 'A' x 43 });
@@ -244,6 +275,7 @@ sub board_find {
 sub board_page_with {
     my ($c, $name) = @_;
     my $path = '/board';
+    _board_settle();
     while (1) {
         my $res = $c->get($path);
         return undef unless $res->{status} == 200;

@@ -61,6 +61,24 @@ main(void)
 	    hx,
 	    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
 	    "HMAC-SHA-256 (RFC 4231 test case 2)");
+	{
+		uint8_t key[20];
+
+		memset(key, 0x0b, sizeof(key));
+		crypto_hmac_sha256(key, sizeof(key), "Hi There", 8, h);
+		hex(h, 32, hx);
+		is_str(hx,
+		       "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9"
+		       "376c2e32cff7",
+		       "HMAC-SHA-256 (RFC 4231 test case 1): another key "
+		       "after the first");
+	}
+	crypto_sha256("", 0, h);
+	hex(h, 32, hx);
+	is_str(
+	    hx,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	    "SHA-256 of nothing, after an HMAC");
 
 	ok(crypto_equal("same", "same", 4), "equal buffers compare equal");
 	ok(!crypto_equal("same", "sane", 4), "different buffers do not");
@@ -112,6 +130,20 @@ main(void)
 		       crypto_secret_mac("board", "1,2", 3, m2) == 0 &&
 		       memcmp(m1, m2, 32) == 0,
 		   "  the same message, the same MAC");
+		{
+			static const char secret[] =
+			    "0123456789abcdef0123456789abcdef";
+			uint8_t key[32], want[32];
+
+			crypto_sha256(secret, strlen(secret), key);
+			crypto_hmac_sha256(key, 32,
+			                   "board\0"
+			                   "1,2",
+			                   9, want);
+			ok(memcmp(m1, want, 32) == 0,
+			   "  HMAC-SHA-256 under SHA-256(secret) of label, "
+			   "NUL, message");
+		}
 		crypto_secret_mac("csrf", "1,2", 3, m2);
 		ok(memcmp(m1, m2, 32) != 0, "  another label, another MAC");
 		crypto_secret_mac("board1", ",2", 2, m2);

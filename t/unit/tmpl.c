@@ -5,6 +5,25 @@
 
 static struct arena arena;
 
+/* Rows for tdict_rows(): names, and a flag on the second. */
+struct rows_arg {
+	const char *const *names;
+	struct tval *name, *second;
+	int stop_at; /* fill fails at this row; -1: never */
+};
+
+static int
+fill_row(void *arg, size_t i)
+{
+	struct rows_arg *r = arg;
+
+	if ((int)i == r->stop_at)
+		return -1;
+	tval_set(r->name, r->names[i], strlen(r->names[i]));
+	tval_flag(r->second, i == 1);
+	return 0;
+}
+
 /* Compiles src, renders it with d, returns the output or an error. */
 static const char *
 render(const char *src, struct tdict *d)
@@ -133,6 +152,55 @@ main(void)
 	       "a rendered fragment goes in raw");
 	is_str(render("{{content}}", d), "render failed at content",
 	       "a fragment is not a plain variable");
+
+	{
+		static const char *const names[] = {"Neil", "Buzz & co",
+		                                    "Sally"};
+		struct rows_arg r = {names, NULL, NULL, -1};
+		struct tdict *rd = tdict_new(&arena), *row;
+		struct tmpl *inner;
+		char err[64];
+
+		tdict_set(rd, "title", "Board");
+		row = tdict_rows(rd, "rows", 3, fill_row, &r);
+		r.name = tdict_val(row, "name");
+		r.second = tdict_val(row, "second");
+		ok(row && r.name && r.second, "a list of rows and its values");
+		is_str(render("{{#rows}}<li{{#second}} class=x{{/second}}>"
+		              "{{name}} ({{title}})</li>{{/rows}}",
+		              rd),
+		       "<li>Neil (Board)</li><li class=x>Buzz &amp; co "
+		       "(Board)</li><li>Sally (Board)</li>",
+		       "rows are filled in turn, escaped, and see their "
+		       "parent's values");
+		is_str(render("{{^rows}}none{{/rows}}", rd), "",
+		       "rows are truthy");
+		r.stop_at = 1;
+		is_str(render("{{#rows}}{{name}}{{/rows}}", rd),
+		       "render failed at rows", "a failed fill stops the page");
+		is_str(render("{{#rows}}{{nope}}{{/rows}}", rd),
+		       "render failed at nope",
+		       "an undefined name inside rows still fails");
+		row = tdict_rows(rd, "rows", 0, fill_row, &r);
+		is_str(render("{{^rows}}none{{/rows}}", rd), "none",
+		       "no rows are falsy");
+
+		inner = tmpl_compile("<p>{{title}}</p>", 16, err, sizeof(err));
+		ok(tdict_template(rd, "content", inner, rd) == 0,
+		   "a template as a value");
+		is_str(render("<main>{{{content}}}</main>", rd),
+		       "<main><p>Board</p></main>",
+		       "is rendered in place with its values");
+		is_str(render("{{content}}", rd), "render failed at content",
+		       "but not as a plain variable");
+		tmpl_free(inner);
+		inner =
+		    tmpl_compile("<p>{{{content}}}</p>", 20, err, sizeof(err));
+		tdict_template(rd, "content", inner, rd);
+		is_str(render("{{{content}}}", rd), "render failed at content",
+		       "a template that contains itself fails, and ends");
+		tmpl_free(inner);
+	}
 
 	ok(tdict_set(d, "x", NULL) == -1,
 	   "setting NULL fails (failed allocations)");
