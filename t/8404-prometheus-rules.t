@@ -39,6 +39,20 @@ my $rules = do { open my $fh, '<', "$dir/rules/astro.yml" or die $!; local $/; <
 like $rules, qr/alert: $_\b/, "an alert $_" for qw(ServiceLatencyHigh Service5xx TaskUnhealthy
     NoHealthyTask TasksBelowDesired DatabaseUnavailable);
 
+# The database's roles (pg_auto_failover's monitor, through the postgres
+# exporter): its alerts, and the exporter's queries naming the metrics
+# they read.
+my $db_rules = do { open my $fh, '<', "$dir/rules/database.yml" or die $!; local $/; <$fh> };
+like $db_rules, qr/alert: $_\b/, "an alert $_" for qw(DatabaseNoPrimary DatabaseStandbyLost
+    DatabaseFailedOver DatabaseMonitorDown);
+my $queries = do { open my $fh, '<', "$dir/db-role-queries.yml" or die $!; local $/; <$fh> };
+my %gauges = map { $_ => 1 } $db_rules =~ /\b(pg_autofailover_node_[a-z]+)\b/g;
+for my $metric (sort keys %gauges) {
+    my ($query, $column) = $metric =~ /^(pg_autofailover_node)_([a-z]+)$/;
+    like $queries, qr/^\Q$query\E:\n(?:[ #].*\n)*?    - \Q$column\E:\n        usage: "GAUGE"/m,
+        "  $metric is a gauge of the exporter's queries";
+}
+
 for my $t (glob "$dir/tests/*.yml") {
     like run_ok("promtool test rules $t", 'cd', $dir, '&&', 'promtool', 'test', 'rules', $t),
         qr/SUCCESS/, '  passes';

@@ -60,11 +60,50 @@ sub _pid_of {
     die "no running $prefix process\n";
 }
 
-# A task the stack did not replace by itself: restart the whole stack in
-# its folder (the data stays) and point ENV at it.
+# The children of PID (a pool's supervisor: its workers), each as
+# [pid, CPU ticks used] from /proc/CHILD/stat.
+sub _children {
+    my ($pid) = @_;
+    my @kids;
+    opendir my $d, '/proc' or die "/proc: $!\n";
+    for my $p (grep {/^[0-9]+$/} readdir $d) {
+        open my $fh, '<', "/proc/$p/stat" or next;
+        # After the command's closing parenthesis: state, ppid, ...;
+        # utime and stime are the 12th and 13th fields from there.
+        my @f = split ' ', ((<$fh> // '') =~ s/^.*\) //sr);
+        push @kids, [$p, $f[11] + $f[12]] if @f > 12 && $f[1] == $pid;
+    }
+    return @kids;
+}
+
+# True when SERVICE runs as many tasks as the stack wants of it, each
+# with its pool and sidecar alive (DIR/tasks: SERVICE.desired, one
+# TASK.env per task, TASK.stopped once the watcher has seen it die).
+sub _tasks_whole {
+    my ($env, $service) = @_;
+    my $dir = $env->{ASTRO_DIR};
+    open my $fh, '<', "$dir/tasks/$service.desired" or return 0;
+    chomp(my $want = <$fh> // 0);
+    my $alive = sub {
+        open my $p, '<', "$dir/pids/$_[0].pid" or return 0;
+        chomp(my $pid = <$p> // '');
+        return $pid && kill 0, $pid;
+    };
+    my @whole = grep { !-e "$dir/tasks/$_.stopped" && $alive->("pool-$_") && $alive->("nginx-$_") }
+        map { m{/([^/]+)\.env$} } glob "$dir/tasks/$service-*.env";
+    return @whole >= $want;
+}
+
+# A dead hours task replaced: waits until the stack has replaced it
+# (its back-off grows to 30 s while tasks keep dying within a minute, so
+# the next fault must not find one task where two should be); if it
+# never does, restarts the whole stack in its folder (the data stays)
+# and points ENV at it.
 sub _replaced_or_restart {
     my ($env, $prefix) = @_;
-    return if eval { _pid_of($env, $prefix); 1 };
+    my $until = time + 90;
+    sleep 0.2 while time < $until && !_tasks_whole($env, 'hours');
+    return if _tasks_whole($env, 'hours') && eval { _pid_of($env, $prefix); 1 };
     my $dir = $env->{ASTRO_DIR};
     _run("$top/scripts/stack", 'stop', '--dir', $dir);
     local $ENV{DB_HA} = $env->{DB_DIR} ? 1 : 0;
@@ -142,6 +181,29 @@ my @FAULTS = (
             # How long the database stays down is the fault itself.
             sleep 5;
             _db('start', $db);
+            $load->mark('fault_end');
+        },
+    },
+    {
+        # One worker of one hours task: the one that has used the most
+        # CPU, under load a page worker with a request in hand (not an
+        # idle hashing worker). Over once the supervisor has replaced it.
+        name => 'one hours worker killed',
+        needs => 'task',
+        inject => sub {
+            my ($env, $load) = @_;
+            my $pool = _pid_of($env, 'pool-hours');
+            my @before = sort { $b->[1] <=> $a->[1] } _children($pool);
+            @before or die "pool $pool has no workers\n";
+            $load->mark('fault');
+            kill 'KILL', $before[0][0];
+            my $until = time + 30;
+            my $replaced = sub {
+                my @now = _children($pool);
+                return @now >= @before && !grep { $_->[0] == $before[0][0] } @now;
+            };
+            sleep 0.02 while time < $until && !$replaced->();
+            die "pool $pool did not replace its worker\n" if time >= $until;
             $load->mark('fault_end');
         },
     },
