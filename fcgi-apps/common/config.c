@@ -37,6 +37,43 @@ config_int(const char *name, int def, int min, int max, int *out)
 	return 0;
 }
 
+/*
+ * A fraction from 0 to 1 with at most four decimals ("0.01", "1"), in
+ * ten-thousandths: the precision of nginx's split_clients, which samples
+ * the sidecar's log at the same rate.
+ */
+static int
+config_fraction(const char *name, int def, int *out)
+{
+	const char *v = getenv(name), *p;
+	int units = 0, scale = 10000, digits = 0;
+
+	if (v == NULL || *v == '\0') {
+		*out = def;
+		return 0;
+	}
+	if ((v[0] != '0' && v[0] != '1') ||
+	    (v[1] != '\0' && (v[1] != '.' || v[2] == '\0')))
+		goto bad;
+	units = (v[0] - '0') * scale;
+	for (p = v[1] == '.' ? v + 2 : v + 1; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' || ++digits > 4)
+			goto bad;
+		scale /= 10;
+		units += (*p - '0') * scale;
+	}
+	if (units > 10000)
+		goto bad;
+	*out = units;
+	return 0;
+bad:
+	fprintf(stderr,
+	        "%s=%s: expected a fraction from 0 to 1, at most "
+	        "four decimals\n",
+	        name, v);
+	return -1;
+}
+
 /* CPUs this process may run on: scrypt cannot use more at once. */
 static int
 config_cpus(void)
@@ -119,6 +156,9 @@ config_load(struct config *cfg, const char *service)
 	               &cfg->hours_rate_max) == -1 ||
 	    config_int("HOURS_RATE_WINDOW", 600, 60, 86400,
 	               &cfg->hours_rate_window) == -1 ||
+	    config_fraction("LOG_SAMPLE", 10000, &cfg->log_sample) == -1 ||
+	    config_int("LOG_SLOW_MS", 500, 1, 600000, &cfg->log_slow_ms) ==
+	        -1 ||
 	    config_hash_listen(cfg) == -1)
 		return -1;
 	if (cfg->drain_grace >= cfg->shutdown_timeout) {

@@ -33,6 +33,8 @@ struct config {
 	int fcgi_timeout;      /* FCGI_TIMEOUT: seconds an exchange may take */
 	int hours_rate_max;    /* HOURS_RATE_MAX: entries an astronaut */
 	int hours_rate_window; /* may log in HOURS_RATE_WINDOW seconds */
+	int log_sample;        /* LOG_SAMPLE, in ten-thousandths */
+	int log_slow_ms;       /* LOG_SLOW_MS: slower requests always logged */
 	char hash_listen_buf[256];
 };
 

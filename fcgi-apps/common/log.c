@@ -15,6 +15,75 @@
 
 static const char *log_service = "-";
 static int log_pid;
+static int log_sample = LOG_SAMPLE_ALL;
+static int log_slow_ms;
+
+void
+log_sampling(int sample, int slow_ms)
+{
+	log_sample = sample;
+	log_slow_ms = slow_ms;
+}
+
+int
+log_status_always(int status)
+{
+	if (status >= 500)
+		return 1;
+	return status >= 400 && status != 404 && status != 409 && status != 422;
+}
+
+uint32_t
+log_hash(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t h = (uint32_t)len, k;
+
+	for (; len >= 4; p += 4, len -= 4) {
+		k = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		k *= 0x5bd1e995;
+		k ^= k >> 24;
+		k *= 0x5bd1e995;
+		h *= 0x5bd1e995;
+		h ^= k;
+	}
+	switch (len) {
+	case 3:
+		h ^= (uint32_t)p[2] << 16;
+		/* fall through */
+	case 2:
+		h ^= (uint32_t)p[1] << 8;
+		/* fall through */
+	case 1:
+		h ^= p[0];
+		h *= 0x5bd1e995;
+	}
+	h ^= h >> 13;
+	h *= 0x5bd1e995;
+	h ^= h >> 15;
+	return h;
+}
+
+/*
+ * The fraction of its kind a request line stands for, in ten-thousandths,
+ * or 0 when it is not written. split_clients keeps a value whose hash is
+ * below sample / 10000 of 0xffffffff, computed the same way.
+ */
+static int
+log_weight(const char *request_id, int status, double duration_ms)
+{
+	uint32_t below;
+
+	if (log_status_always(status) || duration_ms >= log_slow_ms ||
+	    log_sample >= LOG_SAMPLE_ALL)
+		return LOG_SAMPLE_ALL;
+	if (log_sample <= 0)
+		return 0;
+	below = (uint32_t)((uint64_t)log_sample * 0xffffffffu / LOG_SAMPLE_ALL);
+	return log_hash(request_id, strlen(request_id)) < below ? log_sample
+	                                                        : 0;
+}
 
 void
 log_init(const char *service)
@@ -69,10 +138,12 @@ void
 log_request(const char *request_id, const char *method, const char *route,
             int status, double duration_ms, double db_ms)
 {
-	char t[32], line[512];
+	char t[32], line[544];
 	const char *m = method;
-	int n;
+	int n, weight;
 
+	if ((weight = log_weight(request_id, status, duration_ms)) == 0)
+		return;
 	if (strspn(method, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != strlen(method) ||
 	    strlen(method) > 16)
 		m = "-";
@@ -81,9 +152,10 @@ log_request(const char *request_id, const char *method, const char *route,
 	             "{\"time\":\"%s\",\"level\":\"info\",\"service\":\"%s\","
 	             "\"pid\":%d,\"request_id\":\"%s\",\"method\":\"%s\","
 	             "\"route\":\"%s\",\"status\":%d,\"duration_ms\":%.3f,"
-	             "\"db_ms\":%.3f}",
+	             "\"db_ms\":%.3f,\"sample\":%d.%04d}",
 	             t, log_service, log_pid, request_id, m, route, status,
-	             duration_ms, db_ms);
+	             duration_ms, db_ms, weight / LOG_SAMPLE_ALL,
+	             weight % LOG_SAMPLE_ALL);
 	if (n > 0 && (size_t)n < sizeof(line))
 		log_write(STDOUT_FILENO, line, (size_t)n);
 }

@@ -57,6 +57,7 @@ server_main(const struct app *app, int argc, char **argv)
 	log_init(app->name);
 	if (config_load(&cfg, app->name) == -1)
 		return 2;
+	log_sampling(cfg.log_sample, cfg.log_slow_ms);
 	if (argc == 2 && strcmp(argv[1], "--healthcheck") == 0)
 		return healthcheck_run(cfg.metrics_listen, 2000);
 	if (argc != 1) {

@@ -37,10 +37,10 @@ static const struct db_stmt stmts[STMT__MAX] = {
                          " FROM astro.hours_entries WHERE astronaut_id = $1"
                          " ORDER BY trained_on DESC, id DESC LIMIT $2",
                          1, 0},
+    /* The trigger on hours_entries keeps both the total and the count
+     * (change entry_counts): one row, whatever the astronaut's history. */
     [STMT_HOURS_SUMMARY] = {"hours_summary",
-                            "SELECT total_hours, (SELECT count(*)"
-                            " FROM astro.hours_entries"
-                            " WHERE astronaut_id = $1) AS entries"
+                            "SELECT total_hours, entry_count AS entries"
                             " FROM astro.astronauts WHERE id = $1",
                             1, 0},
     /* What a date can still take (never below 0 for dates from before

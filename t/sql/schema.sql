@@ -5,7 +5,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 \ir lib/helpers.sql
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(76);
+SELECT plan(77);
 
 -- The database: names are unique by lower(), so lower() must fold
 -- beyond ASCII.
@@ -22,7 +22,7 @@ SELECT functions_are('astro',
 -- Every column: its type, whether it may be NULL, and its default.
 SELECT columns_are('astro', 'astronauts',
 	ARRAY['id', 'name', 'password_hash', 'total_hours', 'created_at', 'name_skeleton',
-	      'name_skeleton_typed', 'name_skeleton_upper']);
+	      'name_skeleton_typed', 'name_skeleton_upper', 'entry_count']);
 SELECT columns_are('astro', 'sessions',
 	ARRAY['token_hash', 'astronaut_id', 'created_at', 'expires_at']);
 SELECT columns_are('astro', 'hours_entries',
@@ -47,6 +47,7 @@ SELECT is(
 	('astronauts', 'name_skeleton', 'text'),
 	('astronauts', 'name_skeleton_typed', 'text'),
 	('astronauts', 'name_skeleton_upper', 'text'),
+	('astronauts', 'entry_count', 'integer NOT NULL DEFAULT 0'),
 	('sessions', 'token_hash', 'bytea NOT NULL'),
 	('sessions', 'astronaut_id', 'bigint NOT NULL'),
 	('sessions', 'created_at', 'timestamp with time zone NOT NULL DEFAULT now()'),
@@ -73,7 +74,8 @@ SELECT set_eq(
 		'astronauts_name_skeleton_nfd', 'astronauts_name_skeleton_typed_length',
 		'astronauts_name_skeleton_typed_nfd', 'astronauts_name_skeleton_upper_length',
 		'astronauts_name_skeleton_upper_nfd', 'astronauts_password_hash_format',
-		'astronauts_password_hash_length', 'astronauts_total_hours_nonnegative']),
+		'astronauts_password_hash_length', 'astronauts_total_hours_nonnegative',
+		'astronauts_entry_count_nonnegative']),
 	('sessions', ARRAY['sessions_pkey', 'sessions_token_hash_length',
 		'sessions_astronaut_id_fkey', 'sessions_expiry_after_creation']),
 	('hours_entries', ARRAY['hours_entries_pkey', 'hours_entries_astronaut_id_fkey',
@@ -160,7 +162,8 @@ SELECT is(pg_get_triggerdef(t.oid), definition, t.tgname || ' fires ' || fires)
   JOIN pg_trigger AS t ON t.tgname = cases.name AND t.tgrelid = 'astro.hours_entries'::regclass;
 
 SELECT columns_are('astro', 'total_drift',
-	ARRAY['astronaut_id', 'name', 'total_hours', 'entries_hours', 'drift']);
+	ARRAY['astronaut_id', 'name', 'total_hours', 'entries_hours', 'drift', 'entry_count',
+	      'entries', 'count_drift']);
 
 -- Query plans, on enough rows that the planner prefers a sequential scan
 -- to an index it cannot use well. Like the real board, half of the

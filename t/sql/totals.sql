@@ -1,12 +1,13 @@
--- astronauts.total_hours follows every change to hours_entries, in the
--- same transaction: each step below changes entries and states the totals
--- that must follow, and astro.total_drift must stay empty throughout.
+-- astronauts.total_hours and entry_count follow every change to
+-- hours_entries, in the same transaction: each step below changes entries
+-- and states the totals that must follow; every count must equal the
+-- astronaut's entries, and astro.total_drift must stay empty throughout.
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 \ir lib/helpers.sql
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(33);
+SELECT plan(50);
 
 INSERT INTO astro.astronauts (name, password_hash)
 SELECT name, pg_temp.password_hash()
@@ -94,9 +95,16 @@ INSERT INTO steps VALUES
 	(16, 'Neil logs after the truncation', pg_temp.log('Neil', 0.1, 16),
 	 'Buzz 0.0, Neil 0.1');
 
--- Each step in order: the totals after it, then whether any drifted.
+-- Each step in order: the totals after it, whether every count is the
+-- number of the astronaut's entries, then whether any drifted.
 SELECT concat_ws(E'\n',
 	is(pg_temp.after(stmt), totals, n || '. ' || story || ': ' || totals),
+	results_eq(
+		'SELECT name, entry_count::bigint FROM astro.astronauts ORDER BY name',
+		'SELECT a.name, count(e.id) FROM astro.astronauts AS a
+		   LEFT JOIN astro.hours_entries AS e ON e.astronaut_id = a.id
+		  GROUP BY a.id, a.name ORDER BY a.name',
+		n || '. ' || story || ': each count is the number of entries'),
 	is_empty('SELECT * FROM astro.total_drift', n || '. ' || story || ': no total drifts'))
   FROM (SELECT * FROM steps ORDER BY n) AS story;
 
@@ -106,6 +114,14 @@ SELECT results_eq(
 	'SELECT name, total_hours, entries_hours, drift FROM astro.total_drift',
 	$$VALUES ('Buzz', 1.0, 0::numeric, 1.0)$$,
 	'total_drift shows a total that was changed behind the trigger''s back');
+
+-- And a count changed behind its back.
+UPDATE astro.astronauts SET total_hours = total_hours - 1, entry_count = entry_count + 2
+ WHERE name = 'Buzz';
+SELECT results_eq(
+	'SELECT name, entry_count, entries, count_drift FROM astro.total_drift',
+	$$VALUES ('Buzz', 2, 0::bigint, 2::bigint)$$,
+	'total_drift shows a count that was changed behind the trigger''s back');
 
 SELECT * FROM finish();
 ROLLBACK;
