@@ -199,7 +199,7 @@ for my $svc (@services) {
 }
 ($rc, $out) = podman('run', '--rm', '--network', 'none', '-e', 'SERVICE=payroll', "$prefix/nginx", '-t');
 isnt($rc, 0, 'nginx: an unknown SERVICE is refused');
-like($out, qr/SERVICE=payroll: not signup, hours or board/, '... by name');
+like($out, qr/SERVICE=payroll: not signup, hours, board or monolith/, '... by name');
 ($rc, $out) = podman('run', '--rm', '--network', 'none', '--entrypoint', '/bin/sh', "$prefix/nginx", '-c',
 	'command -v curl && cd "$HTML_DIR" && find static -type f | sort');
 like($out, qr{^/usr/bin/curl$}m, 'nginx: curl is there for the task health check');
