@@ -29,9 +29,8 @@ if (!$run) {
     open STDERR, '>&', \*STDOUT or POSIX::_exit(2);
     setpgrp 0, 0;
     local @ENV{qw(DB_HA TASKS)} = (1, 1);
-    exec "$top/scripts/stack", 'run', '--port', '0', '--dir', $dir,
-        '--variant', $ENV{ASTRO_VARIANT} || 'release';
-    POSIX::_exit(127);
+    exec("$top/scripts/stack", 'run', '--port', '0', '--dir', $dir,
+        '--variant', $ENV{ASTRO_VARIANT} || 'release') or POSIX::_exit(127);
 }
 END {
     my $rc = $?;
