@@ -630,12 +630,27 @@ is($out, "astro_board_login|t\nastro_hours_login|t\nastro_signup_login|t\n",
 	'each pool is connected as its own login, over TLS only');
 
 # --- logs -------------------------------------------------------------------
-($rc, $out) = podman('logs', "$pod{signup}-nginx");
-my @access = grep { /^\{/ } split /\n/, $out;
-ok((grep { (eval { decode_json($_) } || {})->{uri} eq '/signup' } @access),
-	'the sidecar logs requests as JSON on stdout');
-($rc, $out) = podman('logs', "$pod{signup}-app");
-ok((grep { /^\{.*"status":303/ } split /\n/, $out), 'the pool logs requests as JSON on stdout');
+# The task definition samples fast successes (LOG_SAMPLE, in both
+# containers); a refusal is always logged, by both, as standing for
+# itself alone ("sample":1).
+for my $ctr (qw(app nginx)) {
+	my %e = map { $_->{Name} => $_->{Value} } @{ container_def($defs->{tasks}{signup}, $ctr)->{Environment} };
+	ok(defined $e{LOG_SAMPLE} && $e{LOG_SAMPLE} > 0 && $e{LOG_SAMPLE} <= 1,
+		"signup $ctr: the task definition sets LOG_SAMPLE (" . ($e{LOG_SAMPLE} // 'unset') . ')');
+}
+$res = AstroTest::Client->new("http://127.0.0.1:$port{signup}")->post('/signup', { name => 'x' });
+is($res->{status}, 403, 'a sign-up without its form token is refused');
+my $logged = sub {
+	my ($ctr, $test) = @_;
+	(undef, my $text) = podman('logs', $ctr);
+	return grep { $test->($_) } map { eval { decode_json($_) } || () } grep { /^\{/ } split /\n/, $text;
+};
+ok(wait_until(10, sub { $logged->("$pod{signup}-nginx", sub { ($_[0]{uri} // '') eq '/signup'
+		&& ($_[0]{status} // 0) == 403 && ($_[0]{sample} // '') eq '1' }) }),
+	'the sidecar logs requests as JSON on stdout, the sampling rate in each line');
+ok(wait_until(10, sub { $logged->("$pod{signup}-app", sub { ($_[0]{status} // 0) == 403
+		&& ($_[0]{sample} // '') eq '1' }) }),
+	'the pool logs requests as JSON on stdout, the sampling rate in each line');
 
 # --- stopping, as ECS does: the sidecar first (it depends on the app) -----
 # ECS sends SIGTERM whatever the image's STOPSIGNAL; the sidecar's
