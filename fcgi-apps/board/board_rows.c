@@ -120,9 +120,23 @@ board_rows_query(struct ctx *ctx, const struct cursor *c, PGresult **res)
 	return rc == DB_OK ? RESULT_OK : result_from_db(rc, &ctx->db, "board");
 }
 
+/* Writes u's decimal digits at p and returns the end of them. */
+static char *
+board_rows_digits(char *p, unsigned long long u)
+{
+	char tmp[20], *t = tmp + sizeof(tmp);
+
+	do
+		*--t = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	memcpy(p, t, (size_t)(tmp + sizeof(tmp) - t));
+	return p + (tmp + sizeof(tmp) - t);
+}
+
 /*
  * The link to the page after s's rows, "after=TOTAL,ID,POS,RANK,MAC" of
- * the last of them (cursor.h), into s->next. A link the same as the one
+ * the last of them (cursor.h), into s->next, written without printf (it
+ * cost as much as the rest of the link). A link the same as the one
  * s->next already holds keeps its MAC: on the database path the top
  * page is read again for every view and its last row seldom changes,
  * and the MAC (an HMAC) is the dearest part of the link. Returns 0, or
@@ -132,18 +146,28 @@ static int
 board_rows_link(struct board_snap *s, long pos)
 {
 	const struct board_row *r = &s->rows[s->n - 1];
-	char text[CURSOR_MAX + 8], mac[TOKEN_B64_LEN + 1];
-	int len;
+	char text[CURSOR_MAX + 8], mac[TOKEN_B64_LEN + 1], *p = text;
+	size_t hlen = strlen(r->hours), len;
 
-	len = snprintf(text, sizeof(text), "after=%s,%lld,%ld,%ld", r->hours,
-	               r->id, pos, r->rank);
-	if (len < 0 || (size_t)len + 1 + TOKEN_B64_LEN >= sizeof(s->next))
+	/* "after=" and at most 16 + 3 * 20 + 3 characters fit in text. */
+	if (hlen > 16 || r->id < 0 || pos < 0 || r->rank < 0)
 		return -1;
-	if (memcmp(s->next, text, (size_t)len) == 0 && s->next[len] == ',')
+	memcpy(p, "after=", 6);
+	memcpy(p += 6, r->hours, hlen);
+	*(p += hlen) = ',';
+	p = board_rows_digits(p + 1, (unsigned long long)r->id);
+	*p = ',';
+	p = board_rows_digits(p + 1, (unsigned long long)pos);
+	*p = ',';
+	p = board_rows_digits(p + 1, (unsigned long long)r->rank);
+	len = (size_t)(p - text);
+	if (len + 1 + TOKEN_B64_LEN >= sizeof(s->next))
+		return -1;
+	if (memcmp(s->next, text, len) == 0 && s->next[len] == ',')
 		return 0;
-	if (cursor_mac(text + 6, (size_t)len - 6, mac) == -1)
+	if (cursor_mac(text + 6, len - 6, mac) == -1)
 		return -1;
-	memcpy(s->next, text, (size_t)len);
+	memcpy(s->next, text, len);
 	s->next[len] = ',';
 	memcpy(s->next + len + 1, mac, TOKEN_B64_LEN + 1);
 	return 0;
