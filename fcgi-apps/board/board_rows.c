@@ -188,13 +188,17 @@ board_rows_fill(struct board_snap *s, const struct cursor *c, const char *text,
 	char *p, *end;
 	struct board_row *r;
 
+	s->paged = c->set;
+	s->n = 0;
+	s->more = 0;
 	buf_reset(&s->text);
-	if (text != NULL && buf_append(&s->text, text, len) == -1)
+	if (text == NULL)
+		return 0;
+	if (buf_append(&s->text, text, len) == -1)
 		return -1;
 	p = s->text.data;
 	end = p + s->text.len;
-	s->paged = c->set;
-	for (s->n = 0; s->n < board_rows_size && p < end; s->n++) {
+	for (; s->n < board_rows_size && p < end; s->n++) {
 		r = &s->rows[s->n];
 		if (board_rows_parse(&p, end, r) == -1)
 			return -1;
