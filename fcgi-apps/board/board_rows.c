@@ -21,9 +21,9 @@ struct board_snap {
 	char next[CURSOR_MAX + 8]; /* "after=" and the link */
 };
 
-/* A row's text is at most a bigint's 19 digits, numeric(8,1)'s 9
- * characters, a name's 64 characters of at most 4 bytes and its length,
- * and 4 separators: 320 bounds it with room to spare. */
+/* A row's text is at most a bigint's 19 digits, numeric(8,1)'s 10
+ * characters (with its sign), a name's 64 characters of at most 4 bytes
+ * and its length, and 4 separators: 320 bounds it with room to spare. */
 #define BOARD_ROW_TEXT_MAX 320
 
 static struct board_snap board_snaps[BOARD_ROWS_PAGES];
@@ -177,7 +177,8 @@ board_rows_link(struct board_snap *s, long pos)
  * Reads s's rows from the page's text (NULL: an empty page), with ranks
  * that continue from the cursor (competition ranking: equal totals share
  * a rank, and the next rank skips), and writes the link to the page
- * after them. Returns 0, or -1 when the text is not the statement's.
+ * after them. Returns 0, or -1 when the text is not the statement's,
+ * passes its bound, or the link cannot be signed.
  */
 static int
 board_rows_fill(struct board_snap *s, const struct cursor *c, const char *text,
