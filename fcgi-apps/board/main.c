@@ -35,21 +35,20 @@ static const struct route routes[] = {
  * name can break the format (board_rows.c reads it). The text of id and
  * total_hours is their output function's, as in a column of their own.
  */
-#define BOARD_PAGE_TEXT                                                        \
-	"SELECT string_agg(id || ' ' || total_hours || ' '"                    \
-	" || octet_length(name) || ' ' || name || E'\\n', ''"                  \
-	" ORDER BY total_hours DESC, id)"
-
 static const struct db_stmt stmts[STMT__MAX] = {
     COMMON_STMTS,
     [STMT_BOARD_FIRST] = {"board_first",
-                          BOARD_PAGE_TEXT
+                          "SELECT string_agg(id || ' ' || total_hours || ' '"
+                          " || octet_length(name) || ' ' || name || chr(10), ''"
+                          " ORDER BY total_hours DESC, id)"
                           " FROM (SELECT id, name, total_hours"
                           "  FROM astro.astronauts"
                           "  ORDER BY total_hours DESC, id LIMIT $1) AS page",
                           1, 0},
     [STMT_BOARD_AFTER] = {"board_after",
-                          BOARD_PAGE_TEXT
+                          "SELECT string_agg(id || ' ' || total_hours || ' '"
+                          " || octet_length(name) || ' ' || name || chr(10), ''"
+                          " ORDER BY total_hours DESC, id)"
                           " FROM ((SELECT id, name, total_hours"
                           "   FROM astro.astronauts"
                           "   WHERE total_hours = $1 AND id > $2"
