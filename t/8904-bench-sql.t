@@ -61,6 +61,7 @@ my %scripts = (
     'session_lookup.sql' => [ as_run($lookup, ':token') ],
     'hours_get.sql' => [
         $session =~ s/^SELECT a\.id,/SELECT a.id AS aid,/r,
+        as_run(statement($hours, 'hours_day'), ':aid', 'CURRENT_DATE'),
         as_run(statement($hours, 'hours_summary'), ':aid'),
         as_run(statement($hours, 'hours_list'), ':aid', ':lim'),
     ],
