@@ -21,6 +21,8 @@ my $p = BenchProgress->new(duration => 2, repeat => 2, endpoints => \@endpoints,
 # Per run: board peak 2, latency 3, limit 2; board_cached the same and
 # its second limit 2. Two runs each.
 is $p->total, 2 * (7 + 9), 'the nominal seconds: every phase of every run';
+is_deeply $p->phases({ name => 'board_signed_in', paced => sub { } }),
+    { peak => 2, latency => 3, limit => 2, paced => 2 }, 'a limit run again at the peak rate is a phase too';
 
 is $p->phase($endpoints[0], 1, 1, 'peak'), 'board (1 of 2), run 1 of 2: peak; about 0m32s left',
     'the first line: nothing run yet, the nominal seconds left';

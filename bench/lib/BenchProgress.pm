@@ -43,12 +43,14 @@ sub new {
 
 # The phases of one run of endpoint E and their nominal seconds: the peak,
 # the latency at half of it, the limit and, for an endpoint with a
-# second limit (also), that one.
+# second limit (also), that one, and for one whose limit runs again at
+# the peak's rate (paced), that run.
 sub phases {
     my ($self, $e) = @_;
     my $d = $self->{duration};
     my %p = (peak => $d, latency => $d + 1, limit => $d);
     $p{also} = $d if $e->{also};
+    $p{paced} = $d if $e->{paced};
     return \%p;
 }
 
@@ -70,7 +72,7 @@ sub clock_text {
     return sprintf '%dm%02ds', $s / 60, $s % 60;
 }
 
-# Announces phase KIND (peak, latency, limit or also) of run RUN of the
+# Announces phase KIND (peak, latency, limit, also, paced) of run RUN of the
 # INDEXth endpoint E, described as TEXT (KIND when omitted), and counts
 # the previous phase as done. Returns the line it printed.
 sub phase {
