@@ -252,7 +252,8 @@ worker_serve(struct ctx *ctx, FCGX_Request *fr, int timeout_s)
  *   hash a weight of 3 against a page worker's 1024: while pages (or
  *   anything else on the machine) keep the CPU full, a hash all but
  *   stops, and the log-ins holding the permits waited until the gate
- *   gave up on them after FCGI_TIMEOUT (measured: 503 after 10 s).
+ *   gave up on them after FCGI_TIMEOUT (make bench BENCH_ARGS=--burst
+ *   on a busy machine: 503 after 10 s).
  * - Nice 10 is a weight of 110: against every busy page worker a hash
  *   still gets about a tenth of that worker's time, so it always
  *   progresses (guaranteed), and the hashes together can never take
@@ -263,8 +264,8 @@ worker_serve(struct ctx *ctx, FCGX_Request *fr, int timeout_s)
  *   hashes have the cores to themselves.
  * - What pages lose: EEVDF lets a waking page worker, whose deadline is
  *   far earlier than a heavily weighted-down hash's, preempt it at once
- *   or after at most one base slice (0.75 ms per CPU doubling), not a
- *   whole time slice of a normal-weight hash.
+ *   or after at most one base slice (0.75 ms times 1 + log2 of the CPUs:
+ *   1.5 ms on 2), not a whole time slice of a normal-weight hash.
  * - Log-ins that would wait behind hashes slowed that far are refused
  *   at once, not queued (HASH_BUDGET_MS, password.c).
  *
