@@ -81,12 +81,11 @@ stack_dir() {
 	fi
 }
 
-# free_port: print a TCP port on 127.0.0.1 that nothing listens on now.
+# free_port: print a TCP port on 127.0.0.1 that nothing listens on now
+# (scripts/free-port: below the ephemeral range, so no outgoing
+# connection takes it before the listener binds it).
 free_port() {
-	perl -MIO::Socket::IP -e '
-		my $s = IO::Socket::IP->new(LocalHost => "127.0.0.1",
-			LocalPort => 0, Listen => 1, ReuseAddr => 0) or die "$!\n";
-		print $s->sockport, "\n";'
+	"${top:-$(cd "$(dirname "$0")/.." && pwd)}/scripts/free-port"
 }
 
 # wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds.

@@ -18,7 +18,6 @@ use lib "$FindBin::Bin/lib";
 use AstroTest qw(form_fields unique_name);
 use File::Path qw(remove_tree);
 use File::Temp qw(tempdir);
-use IO::Socket::IP;
 use JSON::PP;
 use POSIX qw(strftime);
 use Test::More;
@@ -91,10 +90,12 @@ sub wait_until {
 	}
 }
 
+# scripts/free-port: a port below the ephemeral range, which no
+# outgoing connection can take before the task binds it.
 sub free_port {
-	my $s = IO::Socket::IP->new(LocalHost => '127.0.0.1', LocalPort => 0, Listen => 1)
-		or die "no free port: $!";
-	return $s->sockport;
+	chomp(my $port = `scripts/free-port`);
+	$port =~ /^\d+$/ or die "scripts/free-port found no port";
+	return $port;
 }
 
 # The host's listening TCP sockets, as "address:port" (hex, as the kernel

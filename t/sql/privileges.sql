@@ -6,7 +6,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 \ir lib/helpers.sql
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(44);
+SELECT plan(45);
 
 -- Every privilege held on schema astro and its objects by anyone but the
 -- owner, PUBLIC included; a NULL ACL counts as the defaults it stands
@@ -148,6 +148,8 @@ INSERT INTO cases (role, story, stmt, expected) VALUES
 	 'TRUNCATE astro.hours_entries', '42501'),
 	('astro_hours', 'cannot call the totals trigger function',
 	 'SELECT astro.hours_entries_sync_total()', '42501'),
+	('astro_hours', 'cannot call the locking trigger function',
+	 'SELECT astro.hours_entries_lock_astronaut()', '42501'),
 	('astro_hours', 'cannot sign anybody up',
 	 $$INSERT INTO astro.astronauts (name, password_hash) VALUES ('Sally', pg_temp.password_hash())$$, '42501'),
 	('astro_hours', 'cannot start a session',

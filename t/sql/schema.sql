@@ -5,7 +5,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 \ir lib/helpers.sql
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(77);
+SELECT plan(81);
 
 -- The database: names are unique by lower(), so lower() must fold
 -- beyond ASCII.
@@ -16,7 +16,8 @@ SELECT has_schema('astro');
 SELECT tables_are('astro', ARRAY['astronauts', 'sessions', 'hours_entries', 'login_failures']);
 SELECT views_are('astro', ARRAY['total_drift', 'name_exceptions']);
 SELECT functions_are('astro',
-	ARRAY['is_printable', 'hours_entries_sync_total', 'purge_expired_sessions',
+	ARRAY['is_printable', 'hours_entries_sync_total', 'hours_entries_lock_astronaut',
+	      'purge_expired_sessions',
 	      'name_chars_ok', 'name_has_visible', 'name_marks_ok', 'login_delay']);
 
 -- Every column: its type, whether it may be NULL, and its default.
@@ -142,6 +143,11 @@ SELECT is_definer('astro', 'hours_entries_sync_total', ARRAY[]::text[]);
 SELECT is((SELECT proconfig FROM pg_proc WHERE oid = 'astro.hours_entries_sync_total()'::regprocedure),
 	ARRAY['search_path=pg_catalog, pg_temp'],
 	'astro.hours_entries_sync_total() runs with a fixed search_path');
+SELECT function_returns('astro', 'hours_entries_lock_astronaut', ARRAY[]::text[], 'trigger');
+SELECT is_definer('astro', 'hours_entries_lock_astronaut', ARRAY[]::text[]);
+SELECT is((SELECT proconfig FROM pg_proc WHERE oid = 'astro.hours_entries_lock_astronaut()'::regprocedure),
+	ARRAY['search_path=pg_catalog, pg_temp'],
+	'astro.hours_entries_lock_astronaut() runs with a fixed search_path');
 
 SELECT function_returns('astro', 'purge_expired_sessions', ARRAY['integer'], 'bigint');
 SELECT isnt_definer('astro', 'purge_expired_sessions', ARRAY['integer']);
@@ -149,11 +155,15 @@ SELECT is((SELECT pg_get_function_arguments(oid) FROM pg_proc
             WHERE oid = 'astro.purge_expired_sessions(integer)'::regprocedure),
 	'batch integer DEFAULT 10000', 'the purge deletes 10000 sessions per call by default');
 
--- The triggers that keep totals.
+-- The triggers that keep totals, and the one that locks the astronaut
+-- before the foreign key check does (lock_astronaut_first).
 SELECT triggers_are('astro', 'hours_entries',
-	ARRAY['hours_entries_sync_total', 'hours_entries_sync_total_truncate']);
+	ARRAY['hours_entries_lock_astronaut', 'hours_entries_sync_total',
+	      'hours_entries_sync_total_truncate']);
 SELECT is(pg_get_triggerdef(t.oid), definition, t.tgname || ' fires ' || fires)
   FROM (VALUES
+	('hours_entries_lock_astronaut', 'before each inserted, deleted or re-assigned row',
+	 'CREATE TRIGGER hours_entries_lock_astronaut BEFORE INSERT OR DELETE OR UPDATE OF astronaut_id, hours, trained_on ON astro.hours_entries FOR EACH ROW EXECUTE FUNCTION astro.hours_entries_lock_astronaut()'),
 	('hours_entries_sync_total', 'after each inserted, deleted or re-assigned row',
 	 'CREATE TRIGGER hours_entries_sync_total AFTER INSERT OR DELETE OR UPDATE OF astronaut_id, hours, trained_on ON astro.hours_entries FOR EACH ROW EXECUTE FUNCTION astro.hours_entries_sync_total()'),
 	('hours_entries_sync_total_truncate', 'after TRUNCATE',

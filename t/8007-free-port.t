@@ -1,0 +1,58 @@
+#!/usr/bin/perl
+# scripts/free-port, which picks every port a stack, a bench or a task
+# test listens on: the port is free, and below the kernel's ephemeral
+# range, where no outgoing connection can take it before the listener
+# binds it.
+use strict;
+use warnings;
+use FindBin;
+use IO::Socket::IP;
+use Test::More;
+
+chdir "$FindBin::Bin/.." or die "cannot enter the repository: $!";
+
+open my $fh, '<', '/proc/sys/net/ipv4/ip_local_port_range' or plan skip_all => "no ephemeral range: $!";
+my ($ephemeral) = split ' ', scalar <$fh>;
+plan skip_all => "the ephemeral range starts at $ephemeral: too few ports below it"
+	if $ephemeral < 11000;
+
+my %seen;
+for my $n (1 .. 20) {
+	chomp(my $port = `scripts/free-port`);
+	is($?, 0, "run $n: scripts/free-port succeeds") or next;
+	like($port, qr/^\d+$/, "  prints a port ($port)") or next;
+	cmp_ok($port, '<', $ephemeral, '  below the ephemeral range');
+	cmp_ok($port, '>=', 10000, '  and above the well-known and registered ports most services use');
+	ok(IO::Socket::IP->new(LocalHost => '127.0.0.1', LocalPort => $port, Listen => 1,
+		ReuseAddr => 0), '  and nothing listens on it') or diag("bind $port: $!");
+	$seen{$port}++;
+}
+cmp_ok(scalar keys %seen, '>', 10, 'twenty runs pick ports at random, not one fixed port');
+
+# A port something listens on is never printed: in a range of five
+# ports, hold four and the fifth comes out; hold all five and it fails.
+sub hold { IO::Socket::IP->new(LocalHost => '127.0.0.1', LocalPort => $_[0], Listen => 1) }
+my ($low, @held);
+for my $try (1 .. 50) {
+	my $start = 20000 + int rand(5000);
+	my @h = map { hold($_) } $start .. $start + 4;
+	if (5 == grep { defined } @h) { ($low, @held) = ($start, @h); last }
+}
+SKIP: {
+	skip 'found no five free ports in a row', 3 unless defined $low;
+	my $range = "$low-" . ($low + 4);
+	my $spare = $low + 2;
+	undef $held[2];
+	for (1 .. 5) {
+		chomp(my $port = `FREE_PORT_RANGE=$range scripts/free-port`);
+		is($port, $spare, "with four of $range held, the fifth ($spare) is chosen") or last;
+	}
+	$held[2] = hold($spare) or skip "port $spare was taken meanwhile", 2;
+	my $out = `FREE_PORT_RANGE=$range scripts/free-port 2>&1`;
+	isnt($?, 0, 'with the whole range held, scripts/free-port fails');
+	like($out, qr/no free port between $low and/, '  and says why');
+}
+my $bad = `FREE_PORT_RANGE=9-x scripts/free-port 2>&1`;
+like($bad, qr/FREE_PORT_RANGE must be LOW-HIGH/, 'a malformed range is refused with a clear error');
+
+done_testing;
