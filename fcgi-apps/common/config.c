@@ -150,6 +150,9 @@ config_load(struct config *cfg, const char *service)
 	    config_int("HASH_CONCURRENCY", config_cpus(), 1, 256,
 	               &cfg->hash_concurrency) == -1 ||
 	    config_int("HASH_WAITERS", 1, 0, 256, &cfg->hash_waiters) == -1 ||
+	    config_int("HASH_BUDGET_MS", 2000, 1, 600000,
+	               &cfg->hash_budget_ms) == -1 ||
+	    config_int("HASH_NICE", 10, 0, 19, &cfg->hash_nice) == -1 ||
 	    config_int("DRAIN_GRACE", 4, 0, 600, &cfg->drain_grace) == -1 ||
 	    config_int("FCGI_TIMEOUT", 10, 1, 600, &cfg->fcgi_timeout) == -1 ||
 	    config_int("HOURS_RATE_MAX", 20, 1, 1000000,
@@ -165,6 +168,12 @@ config_load(struct config *cfg, const char *service)
 		fprintf(stderr,
 		        "DRAIN_GRACE=%d must be below SHUTDOWN_TIMEOUT=%d\n",
 		        cfg->drain_grace, cfg->shutdown_timeout);
+		return -1;
+	}
+	if (cfg->hash_budget_ms >= cfg->fcgi_timeout * 1000) {
+		fprintf(stderr,
+		        "HASH_BUDGET_MS=%d must be below FCGI_TIMEOUT=%d s\n",
+		        cfg->hash_budget_ms, cfg->fcgi_timeout);
 		return -1;
 	}
 	cfg->max_body = (size_t)body;
