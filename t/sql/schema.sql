@@ -5,7 +5,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 \ir lib/helpers.sql
 SET LOCAL client_min_messages = warning;
 
-SELECT plan(81);
+SELECT plan(86);
 
 -- The database: names are unique by lower(), so lower() must fold
 -- beyond ASCII.
@@ -18,7 +18,8 @@ SELECT views_are('astro', ARRAY['total_drift', 'name_exceptions']);
 SELECT functions_are('astro',
 	ARRAY['is_printable', 'hours_entries_sync_total', 'hours_entries_lock_astronaut',
 	      'purge_expired_sessions',
-	      'name_chars_ok', 'name_has_visible', 'name_marks_ok', 'login_delay']);
+	      'name_chars_ok', 'name_has_visible', 'name_marks_ok', 'login_delay',
+	      'name_chars_check', 'name_visible_check', 'name_marks_check', 'name_printable_check']);
 
 -- Every column: its type, whether it may be NULL, and its default.
 SELECT columns_are('astro', 'astronauts',
@@ -154,6 +155,25 @@ SELECT isnt_definer('astro', 'purge_expired_sessions', ARRAY['integer']);
 SELECT is((SELECT pg_get_function_arguments(oid) FROM pg_proc
             WHERE oid = 'astro.purge_expired_sessions(integer)'::regprocedure),
 	'batch integer DEFAULT 10000', 'the purge deletes 10000 sessions per call by default');
+
+-- The name constraints call PL/pgSQL checks (change name_checks_cached):
+-- an UPDATE of any column re-checks them, and an inlined SQL policy
+-- function would be planned again, character classes and all, by every
+-- statement that logs an hour.
+SELECT is(pg_get_constraintdef(c.oid), 'CHECK (astro.' || fn || '(name))' || valid,
+	c.conname || ' calls astro.' || fn || '()')
+  FROM (VALUES ('astronauts_name_chars', 'name_chars_check', ' NOT VALID'),
+               ('astronauts_name_visible', 'name_visible_check', ' NOT VALID'),
+               ('astronauts_name_marks', 'name_marks_check', ' NOT VALID'),
+               ('astronauts_name_printable', 'name_printable_check', '')) AS want (name, fn, valid)
+  JOIN pg_constraint AS c ON c.conname = want.name AND c.conrelid = 'astro.astronauts'::regclass
+ ORDER BY 1;
+SELECT is(count(*), 4::bigint, 'the name checks are PL/pgSQL, IMMUTABLE and STRICT')
+  FROM pg_proc
+ WHERE pronamespace = 'astro'::regnamespace
+   AND proname IN ('name_chars_check', 'name_visible_check', 'name_marks_check', 'name_printable_check')
+   AND prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
+   AND provolatile = 'i' AND proisstrict;
 
 -- The triggers that keep totals, and the one that locks the astronaut
 -- before the foreign key check does (lock_astronaut_first).
