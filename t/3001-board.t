@@ -131,4 +131,16 @@ unlike $html, qr{<img src=x}, '  never as markup';
 like $e->get('/board')->{headers}{'cache-control'}, qr/private, no-store/,
     'a signed-in board is never cached';
 
+# The board reads a page as "ID HOURS NAMELEN NAME" lines
+# (fcgi-apps/board/main.c): a name that looks like one, with characters
+# of several bytes, comes back whole.
+psql($env, <<"SQL", -v => "tag=$tag");
+INSERT INTO astro.astronauts (name, password_hash)
+VALUES (:'tag' || ' 7 99.9 12 ' || U&'\\00C5sa \\+01F680 1',
+        '\$s1\$0d080a\$c2FsdHNhbHRzYWx0c2FsdA==\$aGFzaA==');
+SQL
+my $mimic = board_find("$tag 7 99.9 12 \x{C5}sa \x{1F680} 1");
+ok $mimic, 'a name that looks like a row of the page comes back whole';
+is 0 + ($mimic->{hours} // -1), 0, '  with its own total';
+
 done_testing;

@@ -21,9 +21,14 @@ SELECT :'tag' || ' ' || lpad(i::text, 3, '0'),
 SQL
 
 my $c = client();
-my (undef, $json) = $c->json('/board.json', { Cookie => 'ah_session=' . 'A' x 43 });
-my ($cursor) = ($json->{next} // '') =~ m{after=(.+)$};
-ok $cursor, 'the first page links to the next';
+# A worker's rows may be up to a second old (BOARD_SNAPSHOT_MS): the
+# stack's start read the empty board just before the 60 were added.
+my $cursor;
+ok wait_until(sub {
+    my (undef, $json) = $c->json('/board.json', { Cookie => 'ah_session=' . 'A' x 43 });
+    ($cursor) = ($json->{next} // '') =~ m{after=(.+)$};
+    return $cursor;
+}), 'the first page links to the next';
 my ($total, $id, $pos, $rank, $mac) = split /,/, $cursor // '';
 like $mac // '', qr/^[A-Za-z0-9_-]{43}$/, '  with a signature';
 is $c->get("/board?after=$cursor")->{status}, 200, '  which opens the next page';

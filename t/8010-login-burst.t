@@ -22,14 +22,14 @@ my $env = private_stack(WORKERS => 2, HASH_CONCURRENCY => 1,
 my $name = unique_name('Burst');
 signup_ok($name, 'the right one');
 
-# Hashing workers run under SCHED_IDLE, page workers under the normal
-# policy: whenever a page worker wakes, it takes the CPU from a hash at
-# once.
+# Hashing workers run at nice 10 (HASH_NICE), page workers at 0, all
+# under the normal policy: a page worker that wakes takes the CPU from a
+# hash, and a hash still progresses while pages keep the CPU full.
 {
-    my %policies;
-    $policies{$_}++ for values %{ pool_workers($env, 'signup') };
-    is $policies{5} // 0, 2, 'the 2 hashing workers run under SCHED_IDLE';
-    is $policies{0} // 0, 2, 'the 2 page workers under the normal policy';
+    my %seen;
+    $seen{"$_->{policy}/$_->{nice}"}++ for values %{ pool_workers($env, 'signup') };
+    is $seen{'0/10'} // 0, 2, 'the 2 hashing workers run at nice 10, normal policy';
+    is $seen{'0/0'} // 0, 2, 'the 2 page workers at nice 0';
 }
 
 # Signed-in astronauts whose log-out forms are posted during the burst.

@@ -98,10 +98,12 @@ board_html_row(void *arg, size_t i)
 	const char *rank;
 	size_t len;
 
+	/* Digits need no escaping: only the name is looked at byte by
+	 * byte. */
 	rank = board_rank_text(h->rank_text, r->rank, &len);
-	tval_set(h->rank, rank, len);
+	tval_set_plain(h->rank, rank, len);
 	tval_set(h->name, r->name, r->name_len);
-	tval_set(h->hours, r->hours, strlen(r->hours));
+	tval_set_plain(h->hours, r->hours, strlen(r->hours));
 	tval_flag(h->podium, r->rank <= 3);
 	tval_flag(h->mine, h->me != 0 && r->id == h->me);
 	return 0;

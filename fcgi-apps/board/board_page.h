@@ -14,7 +14,9 @@ struct board_row {
 	long long id;
 	const char *name; /* NUL-terminated, name_len bytes */
 	size_t name_len;
-	const char *hours; /* the database's text of numeric(8,1) */
+	const char *hours; /* the database's text of numeric(8,1): digits,
+	                    * '.' and '-' only (board_rows.c checks), so
+	                    * pages write it unescaped */
 	long rank;
 };
 

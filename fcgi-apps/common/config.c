@@ -124,6 +124,18 @@ config_hash_listen(struct config *cfg)
 	return 0;
 }
 
+/*
+ * HASH_BUDGET_MS by default: 2 s, or half of FCGI_TIMEOUT when that is
+ * shorter, so that a log-in refused after waiting its budget is still
+ * answered by the pool, well before the sidecar would give up on it. Set
+ * explicitly, it must be below FCGI_TIMEOUT (config_load checks).
+ */
+static int
+hash_budget_default(int fcgi_timeout)
+{
+	return fcgi_timeout * 500 < 2000 ? fcgi_timeout * 500 : 2000;
+}
+
 int
 config_load(struct config *cfg, const char *service)
 {
@@ -150,8 +162,12 @@ config_load(struct config *cfg, const char *service)
 	    config_int("HASH_CONCURRENCY", config_cpus(), 1, 256,
 	               &cfg->hash_concurrency) == -1 ||
 	    config_int("HASH_WAITERS", 1, 0, 256, &cfg->hash_waiters) == -1 ||
-	    config_int("DRAIN_GRACE", 4, 0, 600, &cfg->drain_grace) == -1 ||
 	    config_int("FCGI_TIMEOUT", 10, 1, 600, &cfg->fcgi_timeout) == -1 ||
+	    /* After FCGI_TIMEOUT, which bounds it (|| evaluates in order). */
+	    config_int("HASH_BUDGET_MS", hash_budget_default(cfg->fcgi_timeout),
+	               1, 600000, &cfg->hash_budget_ms) == -1 ||
+	    config_int("HASH_NICE", 10, 0, 19, &cfg->hash_nice) == -1 ||
+	    config_int("DRAIN_GRACE", 4, 0, 600, &cfg->drain_grace) == -1 ||
 	    config_int("HOURS_RATE_MAX", 20, 1, 1000000,
 	               &cfg->hours_rate_max) == -1 ||
 	    config_int("HOURS_RATE_WINDOW", 600, 60, 86400,
@@ -165,6 +181,12 @@ config_load(struct config *cfg, const char *service)
 		fprintf(stderr,
 		        "DRAIN_GRACE=%d must be below SHUTDOWN_TIMEOUT=%d\n",
 		        cfg->drain_grace, cfg->shutdown_timeout);
+		return -1;
+	}
+	if (cfg->hash_budget_ms >= cfg->fcgi_timeout * 1000) {
+		fprintf(stderr,
+		        "HASH_BUDGET_MS=%d must be below FCGI_TIMEOUT=%d s\n",
+		        cfg->hash_budget_ms, cfg->fcgi_timeout);
 		return -1;
 	}
 	cfg->max_body = (size_t)body;

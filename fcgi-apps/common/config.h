@@ -29,6 +29,8 @@ struct config {
 	int health_stuck;           /* HEALTH_STUCK_SECONDS */
 	int hash_concurrency;       /* HASH_CONCURRENCY: scrypt at once */
 	int hash_waiters;      /* HASH_WAITERS: hashing workers beyond that */
+	int hash_budget_ms;    /* HASH_BUDGET_MS: a log-in's wait and hash */
+	int hash_nice;         /* HASH_NICE: the hashing workers' nice */
 	int drain_grace;       /* DRAIN_GRACE: seconds served after SIGTERM */
 	int fcgi_timeout;      /* FCGI_TIMEOUT: seconds an exchange may take */
 	int hours_rate_max;    /* HOURS_RATE_MAX: entries an astronaut */

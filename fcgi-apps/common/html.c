@@ -42,12 +42,21 @@ html_escape(struct buf *out, const char *s, size_t n)
 	size_t i;
 	unsigned char e;
 
-	/* Room for the worst case: then the bytes are written straight
-	 * into the buffer, one at a time. */
+	/* Most text has nothing to escape: looking for the first special
+	 * byte without writing, then copying the text in one piece, costs
+	 * half of writing it byte by byte. */
+	for (i = 0; i < n && html_special[(unsigned char)s[i]] == 0; i++)
+		;
+	if (i == n)
+		return buf_append(out, s, n);
+	/* Room for the worst case: then the rest is written straight into
+	 * the buffer, one byte at a time. */
 	if (n > (out->max - out->len) / 6 || buf_reserve(out, n * 6) == -1)
 		return html_escape_pieces(out, s, n);
 	p = out->data + out->len;
-	for (i = 0; i < n; i++) {
+	memcpy(p, s, i);
+	p += i;
+	for (; i < n; i++) {
 		if ((e = html_special[(unsigned char)s[i]]) == 0)
 			*p++ = s[i];
 		else {

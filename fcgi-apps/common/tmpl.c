@@ -49,6 +49,7 @@ struct tval {
 	enum tval_type type;
 	const char *s;
 	size_t len;
+	int plain; /* strings: needs no escaping (tval_set_plain) */
 	int flag;
 	struct tdict *first, *last; /* list items; rows: the one item */
 	size_t nrows;               /* rows */
@@ -313,6 +314,7 @@ tdict_slot(struct tdict *d, const char *key, enum tval_type type)
 		v->first = v->last = NULL;
 	}
 	v->type = type;
+	v->plain = 0;
 	return v;
 }
 
@@ -463,6 +465,14 @@ tval_set(struct tval *v, const char *s, size_t len)
 	v->type = TVAL_STRING;
 	v->s = s;
 	v->len = len;
+	v->plain = 0;
+}
+
+void
+tval_set_plain(struct tval *v, const char *s, size_t len)
+{
+	tval_set(v, s, len);
+	v->plain = 1;
 }
 
 void
@@ -566,7 +576,10 @@ tmpl_value(const struct tmpl_at *at, size_t i)
 	if (n->type == NODE_VAR) {
 		if (v->type != TVAL_STRING)
 			return tmpl_fail(n, at->what);
-		html_escape(at->out, v->s, v->len);
+		if (v->plain)
+			buf_append(at->out, v->s, v->len);
+		else
+			html_escape(at->out, v->s, v->len);
 		return 0;
 	}
 	if (v->type == TVAL_FRAGMENT) {
@@ -623,6 +636,10 @@ tmpl_section(const struct tmpl_at *at, size_t i)
 	const struct tval *v = tmpl_find(at, i);
 	struct tmpl_at sub;
 
+	/* Flags first: a row's sections are nearly all flags. */
+	if (v != NULL && v->type == TVAL_FLAG)
+		return v->flag == (n->type == NODE_SECTION) ? (long)i + 1
+		                                            : (long)n->end;
 	if (n->type == NODE_INVERTED)
 		return tval_truthy(v) ? (long)n->end : (long)i + 1;
 	if (v != NULL && v->type == TVAL_LIST) {

@@ -77,6 +77,10 @@ struct tval *tdict_val(struct tdict *d, const char *key);
 /* Sets v to a string (not copied: it must outlive the rendering) or a
  * flag. */
 void tval_set(struct tval *v, const char *s, size_t len);
+/* As tval_set, for text that HTML escaping leaves as it is (no & < > "
+ * or '), such as a number's digits: {{key}} then copies it without
+ * looking at each byte. The caller vouches for the text. */
+void tval_set_plain(struct tval *v, const char *s, size_t len);
 void tval_flag(struct tval *v, int on);
 /* For a {{{key}}} tag: t rendered in place with the values of with (d
  * itself, or a dictionary that has d among its parents). */

@@ -25,7 +25,6 @@
  *   closed, so an unread body can never be taken for the next request.
  */
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +50,6 @@
 
 #define ARENA_LIMIT   (1024 * 1024)
 #define RESP_MAX_BODY (1024 * 1024)
-/* Where SCHED_IDLE is refused, the hashing workers' nice value. */
-#define HASH_NICE 19
 
 static volatile sig_atomic_t worker_stop;
 
@@ -248,27 +245,38 @@ worker_serve(struct ctx *ctx, FCGX_Request *fr, int timeout_s)
 
 /*
  * A hash is 0.2 s of CPU that nobody watches tick; a page is a few
- * milliseconds someone waits for. Hashing workers run under SCHED_IDLE:
- * a task of the normal policy that wakes (a page worker, the sidecar,
- * the database) is given the core at once, where under a mere nice
- * value it would wait for the hash's time slice to end, once for every
- * process a page passes through. So a log-in burst slows the hashes,
- * not the pages. The price, on a task whose CPU the pages keep full:
- * log-ins wait for what the pages leave over, and past FCGI_TIMEOUT are
- * given up; the sidecar admits no more of them than there are hashing
- * workers, and refuses the rest with Retry-After.
+ * milliseconds someone waits for. Hashing workers therefore run at a
+ * high nice value (HASH_NICE, 10 by default), not under SCHED_IDLE:
+ *
+ * - SCHED_IDLE gave pages the core at every wake-up, but it gives a
+ *   hash a weight of 3 against a page worker's 1024: while pages (or
+ *   anything else on the machine) keep the CPU full, a hash all but
+ *   stops, and the log-ins holding the permits waited until the gate
+ *   gave up on them after FCGI_TIMEOUT (make bench BENCH_ARGS=--burst
+ *   on a busy machine: 503 after 10 s).
+ * - Nice 10 is a weight of 110: against every busy page worker a hash
+ *   still gets about a tenth of that worker's time, so it always
+ *   progresses (guaranteed), and the hashes together can never take
+ *   more than HASH_CONCURRENCY such shares from busy pages (bounded).
+ *   With the sign-up task's 4 page workers all busy on 2 cores, each of
+ *   2 hashes gets 2 x 110 / (2 x 110 + 4 x 1024) = 5% of a core: 0.2 s
+ *   of hashing in about 4 s, inside FCGI_TIMEOUT; with pages idle, the
+ *   hashes have the cores to themselves.
+ * - What pages lose: EEVDF lets a waking page worker, whose deadline is
+ *   far earlier than a heavily weighted-down hash's, preempt it at once
+ *   or after at most one base slice (0.75 ms times 1 + log2 of the CPUs:
+ *   1.5 ms on 2), not a whole time slice of a normal-weight hash.
+ * - Log-ins that would wait behind hashes slowed that far are refused
+ *   at once, not queued (HASH_BUDGET_MS, password.c).
+ *
+ * Raising one's nice value needs no privilege, so the policy holds as
+ * user nobody and on ECS alike.
  */
 static void
-worker_yield_to_pages(void)
+worker_share_cpu(int nice)
 {
-	struct sched_param none = {.sched_priority = 0};
-
-	if (sched_setscheduler(0, SCHED_IDLE, &none) == 0)
-		return;
-	log_error("SCHED_IDLE refused (%s): nice %d instead", strerror(errno),
-	          HASH_NICE);
-	if (setpriority(PRIO_PROCESS, 0, HASH_NICE) == -1)
-		log_error("setpriority: %s", strerror(errno));
+	if (setpriority(PRIO_PROCESS, 0, nice) == -1)
+		log_error("setpriority(%d): %s", nice, strerror(errno));
 }
 
 static void
@@ -305,7 +313,7 @@ worker_run(const struct pool *pool, const struct pool_group *g, int slot)
 	srand((unsigned)getpid() ^ (unsigned)time(NULL));
 	metrics_attach(slot);
 	if (g->hashing)
-		worker_yield_to_pages();
+		worker_share_cpu(pool->cfg->hash_nice);
 	worker_init(&ctx, pool, g->hashing);
 	ev.data.fd = g->fd;
 	if (deadline_init() == -1 || (efd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||

@@ -82,7 +82,8 @@ signup_init(const struct config *cfg)
 		          pwlist_path());
 		return -1;
 	}
-	if (password_limit(cfg->hash_concurrency) == -1) {
+	if (password_limit(cfg->hash_concurrency, cfg->hash_waiters,
+	                   cfg->hash_budget_ms) == -1) {
 		log_error("cannot set up the scrypt permits");
 		return -1;
 	}
@@ -190,6 +191,31 @@ name_taken(struct ctx *ctx, const struct form_value *name, enum db_rc *rc)
 	return taken;
 }
 
+/* The words a form gives when its password could not be hashed in time;
+ * sets Retry-After. NULL when out of memory. */
+static const char *
+busy_message(struct ctx *ctx, const char *what)
+{
+	int secs = password_busy_seconds();
+	char retry[16];
+
+	snprintf(retry, sizeof(retry), "%d", secs);
+	resp_header(&ctx->resp, "Retry-After", retry);
+	return arena_printf(&ctx->arena,
+	                    "Too many people are %s just now, so nothing "
+	                    "was done. Please try again in %d second%s.",
+	                    what, secs, secs == 1 ? "" : "s");
+}
+
+/* No hash could be done in time (password.h): 503, the form again. */
+static enum result
+signup_busy(struct ctx *ctx, const struct form_value *v)
+{
+	const char *msg = busy_message(ctx, "signing up");
+
+	return msg ? signup_form(ctx, 503, v, msg, NULL, NULL) : RESULT_ERROR;
+}
+
 static enum result
 signup_post(struct ctx *ctx)
 {
@@ -227,6 +253,8 @@ signup_post(struct ctx *ctx)
 		break;
 	case PASSWORD_GONE:
 		return RESULT_GONE;
+	case PASSWORD_BUSY:
+		return signup_busy(ctx, v);
 	default:
 		return RESULT_ERROR;
 	}
@@ -312,9 +340,9 @@ login_verify(struct ctx *ctx, const struct form_value *pw, const char *mcf)
  * Checks name and password. Returns 1 on a match, 0 on a mismatch (or a
  * database failure, in *rc), LOGIN_WAIT when the name must wait *wait
  * more seconds after wrong passwords, PASSWORD_GONE if the client left
- * before the hash. *id is the account's id, or 0 if there is none. The
- * password is hashed in every case (an unknown name, a name that must
- * wait), so timing tells nothing.
+ * before the hash, PASSWORD_BUSY if it could not be hashed in time. *id is the
+ * account's id, or 0 if there is none. The password is hashed in every case (an
+ * unknown name, a name that must wait), so timing tells nothing.
  */
 static int
 login_check(struct ctx *ctx, const struct form_value *v, long long *id,
@@ -339,7 +367,7 @@ login_check(struct ctx *ctx, const struct form_value *v, long long *id,
 		    strtoll(PQgetvalue(res, 0, PQfnumber(res, "id")), NULL, 10);
 		*wait = strtol(PQgetvalue(res, 0, PQfnumber(res, "wait")), NULL,
 		               10);
-		if (*wait > 0 && ok != PASSWORD_GONE)
+		if (*wait > 0 && ok != PASSWORD_GONE && ok != PASSWORD_BUSY)
 			ok = LOGIN_WAIT;
 	} else
 		ok = password_verify_dummy(v[LOGIN_PASSWORD].s,
@@ -383,6 +411,15 @@ login_wait(struct ctx *ctx, const struct form_value *v, long wait)
 	return login_form(ctx, 429, v, msg);
 }
 
+/* No hash could be done in time (password.h): 503, the form again. */
+static enum result
+login_busy(struct ctx *ctx, const struct form_value *v)
+{
+	const char *msg = busy_message(ctx, "logging in");
+
+	return msg ? login_form(ctx, 503, v, msg) : RESULT_ERROR;
+}
+
 static enum result
 login_post(struct ctx *ctx)
 {
@@ -402,10 +439,13 @@ login_post(struct ctx *ctx)
 	/* A name that could never have been registered cannot match. */
 	if (!form_valid(v, LOGIN__MAX)) {
 		v[LOGIN_NAME].err = VALID_OK;
-		if (password_verify_dummy(v[LOGIN_PASSWORD].s,
-		                          v[LOGIN_PASSWORD].len) ==
-		    PASSWORD_GONE)
+		switch (password_verify_dummy(v[LOGIN_PASSWORD].s,
+		                              v[LOGIN_PASSWORD].len)) {
+		case PASSWORD_GONE:
 			return RESULT_GONE;
+		case PASSWORD_BUSY:
+			return login_busy(ctx, v);
+		}
 		return login_form(ctx, 403, v, MSG_WRONG);
 	}
 	switch (login_check(ctx, v, &id, &wait, &rc)) {
@@ -413,6 +453,8 @@ login_post(struct ctx *ctx)
 		break;
 	case PASSWORD_GONE:
 		return RESULT_GONE;
+	case PASSWORD_BUSY:
+		return login_busy(ctx, v);
 	case LOGIN_WAIT:
 		return login_wait(ctx, v, wait);
 	default:

@@ -148,8 +148,8 @@ sub release_hours_lock {
     close $lock;
 }
 
-# The workers of SERVICE's pool (its first task): pid => scheduling
-# policy (field 41 of /proc/PID/stat: 0 normal, 5 SCHED_IDLE).
+# The workers of SERVICE's pool (its first task): pid => { policy, nice }
+# (fields 41 and 19 of /proc/PID/stat; policy 0 normal, 5 SCHED_IDLE).
 sub pool_workers {
     my ($env, $service) = @_;
     open my $fh, '<', "$env->{ASTRO_DIR}/pids/pool-$service.pid" or die "pool pid file: $!";
@@ -159,7 +159,7 @@ sub pool_workers {
         open my $s, '<', $stat or next;
         my ($pid, $rest) = (<$s> // '') =~ /^(\d+) \(.*\) (.*)/ or next;
         my @f = split ' ', $rest;    # from field 3 (state) on
-        $policy{$pid} = $f[38] if $f[1] == $supervisor;
+        $policy{$pid} = { policy => $f[38], nice => $f[16] } if $f[1] == $supervisor;
     }
     return \%policy;
 }

@@ -202,6 +202,22 @@ main(void)
 		tmpl_free(inner);
 	}
 
+	{
+		struct tdict *pd = tdict_new(&arena);
+		struct tval *n = tdict_val(pd, "n");
+
+		tval_set_plain(n, "12.5", 4);
+		is_str(render("<td>{{n}}</td>", pd), "<td>12.5</td>",
+		       "a plain value is written as it is");
+		tval_set(n, "<b>", 3);
+		is_str(render("<td>{{n}}</td>", pd), "<td>&lt;b&gt;</td>",
+		       "set again as text, it is escaped again");
+		tval_set_plain(n, "7", 1);
+		tdict_set(pd, "n", "a&b");
+		is_str(render("{{n}}", pd), "a&amp;b",
+		       "and so when set through the dictionary");
+	}
+
 	ok(tdict_set(d, "x", NULL) == -1,
 	   "setting NULL fails (failed allocations)");
 	{
