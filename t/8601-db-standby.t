@@ -29,14 +29,24 @@ sub on_node {
 my $primary = db('primary', $db);
 my $standby = db('standby', $db);
 like $primary, qr/^node[12]$/, "the monitor names a primary ($primary)";
-like $standby, qr/^node[12]$/, "  and a standby ($standby)";
+like $standby, qr/^node[12]$/, "  and a candidate standby ($standby)";
 isnt $primary, $standby, '  two different nodes';
 is on_node($primary, 'SELECT pg_is_in_recovery()'), 'f', 'the primary accepts writes';
 is on_node($standby, 'SELECT pg_is_in_recovery()'), 't', 'the standby replays';
-like on_node($primary, 'SHOW synchronous_standby_names'), qr/^ANY 1 \(/,
-    'commits wait for the standby (synchronous_standby_names)';
-is on_node($primary, "SELECT sync_state FROM pg_stat_replication"), 'quorum',
-    '  which is streaming as a synchronous (quorum) standby';
+like on_node($primary, 'SHOW synchronous_standby_names'), qr/^(?:FIRST|ANY) 1 \(\S+, \S+\)$/,
+    'commits wait for one of two standbys (synchronous_standby_names)';
+is on_node($primary, "SELECT string_agg(sync_state, ' ' ORDER BY sync_state DESC) FROM pg_stat_replication"),
+    'quorum quorum', '  both streaming in the quorum: a commit waits for either';
+is on_node('node3', 'SELECT pg_is_in_recovery()'), 't', 'node3 replays';
+open my $pf, '<', "$db/ports" or die "$db/ports: $!\n";
+my ($monitor_port) = split ' ', <$pf>;
+is psql({ %$env, PGHOST => "$db/run", PGPORT => $monitor_port, PGDATABASE => 'pg_auto_failover',
+        PGTARGETSESSIONATTRS => 'any' },
+    "SELECT string_agg(nodename || ' ' || candidatepriority || ' ' || replicationquorum, ', ' ORDER BY nodename)"
+    . " || '; ' || (SELECT number_sync_standbys FROM pgautofailover.formation WHERE formationid = 'default')"
+    . " FROM pgautofailover.node"),
+    'node1 50 true, node2 50 true, node3 0 true; 1',
+    '  never a candidate (priority 0), in the quorum, one standby always confirming a commit';
 is on_node($primary, 'SHOW synchronous_commit'), 'on', '  with synchronous_commit on';
 is on_node($primary, 'SHOW listen_addresses'), '127.0.0.1', 'TCP only on loopback';
 is on_node($standby, 'SHOW listen_addresses'), '127.0.0.1', '  on both nodes';
@@ -72,7 +82,7 @@ is on_node($primary, "SELECT count(*) FROM astro.hours_entries h JOIN astro.astr
     . " ON a.id = h.astronaut_id WHERE h.note IN ('before', 'after') AND a.total_hours = 3.5"),
     2, 'the new standby has them and the total';
 
-my $bad = `$top/scripts/db kill $db node3 2>&1`;
+my $bad = `$top/scripts/db kill $db node4 2>&1`;
 isnt $?, 0, 'an unknown node is refused';
 is db('primary', $db), $standby, '  and changes nothing';
 
