@@ -22,7 +22,8 @@ SELECT a.id AS aid, a.name FROM astro.sessions s
   JOIN astro.astronauts a ON a.id = s.astronaut_id
  WHERE s.token_hash = (SELECT sha256(convert_to('bench-session-' || :k, 'UTF8')))
    AND s.expires_at > now() \gset
-SELECT hours, trained_on, coalesce(note, '') AS note
+SELECT hours, trained_on, coalesce(note, '') AS note,
+       pg_logical_emit_message(true, 'astro', 'sent again') AS synced
   FROM astro.hours_entries
  WHERE astronaut_id = :aid
    AND idempotency_key = (lpad(to_hex(:hi::bigint), 16, '0') || lpad(to_hex(:lo::bigint), 16, '0'))::uuid;

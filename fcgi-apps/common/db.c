@@ -222,6 +222,30 @@ db_backing_off(const struct db *db)
 	       up <= db->failed_at_ms;
 }
 
+/*
+ * The server's notices on this connection. One matters: when a commit's
+ * wait for the synchronous standby is cancelled (statement_timeout fired
+ * while it waited, or a cancel request), PostgreSQL ends the wait with a
+ * WARNING and then reports the commit as a success, although only the
+ * primary has it. The warning has no SQLSTATE of its own (01000), so its
+ * text is what identifies it; the servers' lc_messages is English. Every
+ * notice is logged, as libpq's default receiver would print it.
+ */
+static void
+db_notice(void *arg, const PGresult *r)
+{
+	struct db *db = arg;
+	const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+
+	if (msg == NULL)
+		msg = "";
+	if (sev != NULL && strcmp(sev, "WARNING") == 0 &&
+	    strstr(msg, "wait for synchronous replication") != NULL)
+		db->unconfirmed = 1;
+	log_error("database %s: %s", sev ? sev : "NOTICE", msg);
+}
+
 static int
 db_connect_by(struct db *db, long long deadline)
 {
@@ -232,6 +256,7 @@ db_connect_by(struct db *db, long long deadline)
 		return -1;
 	if ((db->conn = dbhost_connect(db->app_name, (double)deadline)) == NULL)
 		goto fail;
+	PQsetNoticeReceiver(db->conn, db_notice, db);
 	if (PQsetnonblocking(db->conn, 1) != 0 ||
 	    db_prepare_all(db, deadline) == -1)
 		goto fail;
@@ -316,6 +341,7 @@ db_attempt(struct db *db, int stmt, int nparams, const char *const *values,
 	int how = 0;
 
 	*gone = 0;
+	db->unconfirmed = 0;
 	if (!PQsendQueryPrepared(db->conn, db->stmts[stmt].name, nparams,
 	                         values, lengths, formats, 0)) {
 		db_fail(db, "connection lost");
@@ -332,6 +358,14 @@ db_attempt(struct db *db, int stmt, int nparams, const char *const *values,
 		 * after it ran. */
 		*sent |= how == 2;
 		*gone = how != 0;
+		/* Committed on the primary alone: as good as an answer
+		 * lost after the statement ran (never resent). */
+		if (rc == DB_OK && db->unconfirmed) {
+			PQclear(*res);
+			*res = NULL;
+			*sent = 1;
+			return DB_UNAVAILABLE;
+		}
 		return rc;
 	}
 	PQclear(*res);

@@ -15,6 +15,11 @@
  * the first answer says the connection is gone (a restart, a failover);
  * never after any other error.
  *
+ * A commit the server acknowledged without the synchronous standby's
+ * confirmation (its wait was cancelled: statement_timeout, a cancel
+ * request) is not taken as done: db_exec() says DB_UNKNOWN for it, as
+ * for a lost answer, since a failover now would lose it.
+ *
  * Connection parameters come from libpq's own environment (PGHOST,
  * PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE,
  * PGTARGETSESSIONATTRS, ...); a PGHOST/PGPORT list is tried host by host
@@ -51,6 +56,8 @@ struct db {
 	int in_request;         /* db_begin_request() has been called */
 	int backoff_ms;
 	double busy_ms;      /* time in db_exec during the current request */
+	int unconfirmed;     /* the last statement's commit was not
+	                        confirmed by a standby (db_notice) */
 	char sqlstate[6];    /* of the last DB_FAILED */
 	char constraint[64]; /* of the last DB_FAILED, or "" */
 	struct db_stats stats;

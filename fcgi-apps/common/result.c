@@ -115,9 +115,10 @@ result_page(struct ctx *ctx, enum result rc)
 	case RESULT_DB_UNKNOWN:
 		rc = result_unavailable(
 		    ctx, db_retry_after(&ctx->db), "Temporarily unavailable",
-		    "The database stopped answering while your form was being "
-		    "saved, so it may have been saved. Sending the same form "
-		    "again is safe: it is never saved twice.");
+		    "The database could not confirm that your form was "
+		    "saved (it stopped answering, or its standby copy did "
+		    "not confirm in time), so it may have been saved. Sending "
+		    "the same form again is safe: it is never saved twice.");
 		break;
 	case RESULT_BUSY:
 		rc = result_unavailable(

@@ -51,12 +51,24 @@ static const struct db_stmt stmts[STMT__MAX] = {
          " AS day_left FROM astro.hours_entries"
          " WHERE astronaut_id = $1 AND trained_on = $2",
          1, 0},
+    /* A form sent again is answered from the entry its key stored, and
+     * that entry may be on the primary alone: its first commit's wait
+     * for the standby cut short (DB_UNKNOWN then). For a row found, a
+     * transactional message of a few bytes in the WAL makes this
+     * statement's own commit wait for the standby like any write (a
+     * transaction id alone would not: PostgreSQL waits only for
+     * transactions that wrote WAL), and the standby confirms WAL in
+     * order, so "logged" is never said of an entry a failover could
+     * lose. No row found (every first sending): nothing written, no
+     * wait. Its answer may thus be unknown, hence "writes". */
     [STMT_HOURS_BY_KEY] =
         {"hours_by_key",
-         "SELECT hours, trained_on, coalesce(note, '') AS note"
+         "SELECT hours, trained_on, coalesce(note, '') AS note,"
+         " pg_logical_emit_message(true, 'astro', 'sent again')"
+         " AS synced"
          " FROM astro.hours_entries"
          " WHERE astronaut_id = $1 AND idempotency_key = $2",
-         1, 0},
+         1, 1},
     /* Entries the astronaut made in the last $2 seconds, and how long
      * until the oldest of them leaves that window. */
     [STMT_HOURS_RECENT] =
