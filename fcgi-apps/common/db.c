@@ -224,12 +224,13 @@ db_backing_off(const struct db *db)
 
 /*
  * The server's notices on this connection. One matters: when a commit's
- * wait for the synchronous standby is cancelled (statement_timeout fired
- * while it waited, or a cancel request), PostgreSQL ends the wait with a
- * WARNING and then reports the commit as a success, although only the
- * primary has it. The warning has no SQLSTATE of its own (01000), so its
- * text is what identifies it; the servers' lc_messages is English. Every
- * notice is logged, as libpq's default receiver would print it.
+ * wait for the synchronous standby is cancelled (a cancel request:
+ * pg_cancel_backend(), or a client's own; statement_timeout is already
+ * off by then), PostgreSQL ends the wait with a WARNING and then reports
+ * the commit as a success, although only the primary has it. The
+ * warning has no SQLSTATE of its own (01000), so its text is what
+ * identifies it; the servers' lc_messages is English. Every notice is
+ * logged, as libpq's default receiver would print it.
  */
 static void
 db_notice(void *arg, const PGresult *r)

@@ -16,9 +16,9 @@
  * never after any other error.
  *
  * A commit the server acknowledged without the synchronous standby's
- * confirmation (its wait was cancelled: statement_timeout, a cancel
- * request) is not taken as done: db_exec() says DB_UNKNOWN for it, as
- * for a lost answer, since a failover now would lose it.
+ * confirmation (its wait was cancelled by a cancel request) is not taken
+ * as done: db_exec() says DB_UNKNOWN for it, as for a lost answer, since
+ * a failover now would lose it.
  *
  * Connection parameters come from libpq's own environment (PGHOST,
  * PGPORT, PGDATABASE, PGUSER, PGPASSWORD, PGSSLMODE,
