@@ -43,7 +43,7 @@ function request()
   local key = string.format("%s%016x", prefix, seq)
   local b = body_t:gsub("{key}", key)
                   :gsub("{pick}", function() return string.format("%07d", math.random(1, pick)) end)
-                  :gsub("{day}", os.date("!%Y-%m-%d", 1767225600 - 86400 * (seq % 20000)))
+                  :gsub("{day}", os.date("!%Y-%m-%d", 1740787200 - 86400 * (seq % 20000)))
   local headers = {}
   if method == "POST" then headers["Content-Type"] = "application/x-www-form-urlencoded" end
   if s then
