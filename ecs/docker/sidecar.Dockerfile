@@ -11,10 +11,11 @@ ARG BASE_IMAGE=debian:bookworm-slim
 FROM ${BASE_IMAGE}
 
 COPY ecs/docker/nodoc.dpkg.cfg /etc/dpkg/dpkg.cfg.d/astro-nodoc
-# curl is the task definition's health check. Debian's default site goes:
-# nginx reads only the configuration the entrypoint renders.
+# curl is the task definition's health check; the brotli filter serves
+# br to browsers (nginx/brotli.conf). Debian's default site goes: nginx
+# reads only the configuration the entrypoint renders.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends nginx curl \
+ && apt-get install -y --no-install-recommends nginx libnginx-mod-http-brotli-filter curl \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/debconf/*-old \
       /var/log/apt /var/log/dpkg.log /etc/nginx/sites-enabled /etc/nginx/sites-available \
       /var/www/html \
