@@ -6,6 +6,7 @@
 use strict;
 use warnings;
 use FindBin;
+use JSON::PP ();
 use Test::More;
 
 my $top = "$FindBin::Bin/..";
@@ -67,6 +68,27 @@ my (undef, $two) = capacity('--zones', 2);
 like $two, qr/^Between zones \(2 zones, 50% of traffic crosses\)/m, '--zones 2: half crosses';
 cmp_ok bill($two)->{'data transfer between zones'}, '<', $bill->{'data transfer between zones'},
     '  and costs less';
+
+# The web ACL ecs/cluster.yaml puts on the load balancer inspects, and
+# AWS WAF bills, every request: the bill prices it, with its rules as the
+# template has them, and --no-web-acl takes exactly that line away.
+my ($waf_line) = grep {/^AWS WAF web ACL/} keys %$bill;
+ok $waf_line, 'the bill has the web ACL';
+my $yaml = do { local (@ARGV, $/) = "$top/ecs/cluster.yaml"; <> };
+my ($acl) = $yaml =~ /^  WebAcl:\n(.*?)^  \S/ms;
+my $rules = () = ($acl // '') =~ /^        - Name: /mg;
+like $out, qr/^  web ACL on the load balancer\s+yes, \Q$rules\E rules/m,
+    "  with the template's $rules rules";
+my $prices = JSON::PP::decode_json(do { local (@ARGV, $/) = "$top/ecs/prices.json"; <> })->{waf};
+my ($rps) = $out =~ /^Workload: .*?(\d+) requests\/s/m;
+my $want = $prices->{web_acl_month} + $rules * $prices->{rule_month}
+    + $rps * 3600 * 730 / 1e6 * $prices->{million_requests};
+cmp_ok abs(($bill->{$waf_line // ''} // 0) - $want), '<=', 1, "  \$$prices->{million_requests} a million of $rps requests a second";
+my (undef, $noacl) = capacity('--no-web-acl');
+ok !grep({/^AWS WAF/} keys %{ bill($noacl) }), '--no-web-acl: no web ACL line';
+cmp_ok abs(bill($noacl)->{total} - ($bill->{total} - ($bill->{$waf_line // ''} // 0))), '<=', 1,
+    '  and the total is the rest';
+is bill($noacl)->{total}, $bill->{'  without the web ACL (--no-web-acl)'}, '  as the full bill says';
 
 for my $bad ([ '--zones', 4 ], [ '--log-sample', 2 ], [ '--log-sample', 'half' ]) {
     my ($code, $msg) = capacity(@$bad);
