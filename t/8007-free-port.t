@@ -6,10 +6,13 @@
 use strict;
 use warnings;
 use FindBin;
+use File::Temp qw(tempdir);
 use IO::Socket::IP;
 use Test::More;
 
 chdir "$FindBin::Bin/.." or die "cannot enter the repository: $!";
+# A registry of handed-out ports of this test's own.
+$ENV{FREE_PORT_REGISTRY} = tempdir('astro-ports-XXXXXX', TMPDIR => 1, CLEANUP => 1) . '/ports';
 
 open my $fh, '<', '/proc/sys/net/ipv4/ip_local_port_range' or plan skip_all => "no ephemeral range: $!";
 my ($ephemeral) = split ' ', scalar <$fh>;
@@ -52,6 +55,26 @@ SKIP: {
 	isnt($?, 0, 'with the whole range held, scripts/free-port fails');
 	like($out, qr/no free port between $low and/, '  and says why');
 }
+# A port handed out is not handed out again while its listener may still
+# be starting (another stack picking at the same moment would otherwise
+# bind it first), as long as another port is free.
+my $pair;
+for my $try (1 .. 50) {
+	my $start = 25000 + int rand(5000);
+	my @h = map { hold($_) } $start, $start + 1;
+	if (2 == grep { defined } @h) { $pair = $start; last }
+}
+SKIP: {
+	skip 'found no two free ports in a row', 3 unless defined $pair;
+	my $range = "$pair-" . ($pair + 1);
+	chomp(my $first = `FREE_PORT_RANGE=$range scripts/free-port`);
+	chomp(my $second = `FREE_PORT_RANGE=$range scripts/free-port`);
+	like($first, qr/^\d+$/, "in $range, a first port ($first)");
+	isnt($second, $first, "  and the second call gives the other one ($second), not the one just handed out");
+	ok(-d "$ENV{FREE_PORT_REGISTRY}/$first" && -d "$ENV{FREE_PORT_REGISTRY}/$second",
+		'  both noted in the registry');
+}
+
 my $bad = `FREE_PORT_RANGE=9-x scripts/free-port 2>&1`;
 like($bad, qr/FREE_PORT_RANGE must be LOW-HIGH/, 'a malformed range is refused with a clear error');
 
