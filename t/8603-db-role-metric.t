@@ -45,9 +45,11 @@ END {
 
 sub printed { open my $fh, '<', $out or return ''; local $/; <$fh> }
 my $up;
-for (1 .. 12) { last if $up = wait_until(sub { printed() =~ /Press Ctrl-C/ || waitpid($run, POSIX::WNOHANG()) }) }
+# Three database nodes and a monitor start first, which takes minutes
+# while the rest of the suite loads the machine.
+for (1 .. 36) { last if $up = wait_until(sub { printed() =~ /Press Ctrl-C/ || waitpid($run, POSIX::WNOHANG()) }) }
 like printed(), qr/Press Ctrl-C/, 'scripts/stack run starts a stack with a standby database'
-    or BAIL_OUT(printed());
+    or BAIL_OUT(printed() . `tail -n 20 '$dir/log/stack.log' 2>&1`);
 my ($link) = printed() =~ /^\s*database role\s+(\S+)$/m;
 ok $link, "  and prints a graph of the database's role ($link)";
 my %q = map { my ($k, $v) = split /=/, $_, 2; ($k => $v // '') } split /&/, ($link =~ /\?(.*)/)[0] // '';

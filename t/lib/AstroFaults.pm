@@ -234,16 +234,21 @@ my @FAULTS = (
         },
         restore => sub { _replaced_or_restart($_[0], 'nginx-hours') },
     },
-    {
-        name => 'rolling restart of hours',
-        needs => 'roll',
-        inject => sub {
-            my ($env, $load) = @_;
-            $load->mark('fault');
-            _run("$top/scripts/stack", 'roll', 'hours', '--dir', $env->{ASTRO_DIR});
-            $load->mark('fault_end');
-        },
-    },
+    # Each service in turn: the entries go through hours, the load's
+    # reads (reads => 1) through board and sign-up.
+    (map {
+        my $s = $_;
+        {
+            name => "rolling restart of $s",
+            needs => 'roll',
+            inject => sub {
+                my ($env, $load) = @_;
+                $load->mark('fault');
+                _run("$top/scripts/stack", 'roll', $s, '--dir', $env->{ASTRO_DIR});
+                $load->mark('fault_end');
+            },
+        }
+    } qw(hours board signup)),
     {
         name => 'hours scaled 2 -> 4 -> 2',
         needs => 'scale',

@@ -5,10 +5,12 @@ package AstroLoad;
 # with its own key (as the 503 page invites) until it is answered 303,
 # and the database checks that follow (every acknowledged key stored
 # exactly once, totals equal to the entries, the standby equal to the
-# primary after replay). Used by the fault tests (t/86xx) and by
-# `make chaos` (bench/chaos).
+# primary after replay). With reads => 1 each astronaut also reads the
+# board and the log-in page after each entry, so that a fault in the
+# board or sign-up service shows in the figures too. Used by the fault
+# tests (t/86xx) and by `make chaos` (bench/chaos).
 #
-#   my $load = AstroLoad->start($env, clients => 4);
+#   my $load = AstroLoad->start($env, clients => 4, reads => 1);
 #   $load->mark('fault');  ...  $load->mark('fault_end');
 #   my $r = $load->stop;          # figures: sent, acked, failed, ...
 #   my $db = AstroLoad::check_db($env, $load);
@@ -64,7 +66,7 @@ sub start {
     my $self = bless {
         env => $env, dir => tempdir('astro-load-XXXXXX', TMPDIR => 1, CLEANUP => 1),
         names => [], pids => [], marks => {}, pause => $opt{pause} // 0.02,
-        resend => $opt{resend} // $RESEND_SECONDS,
+        resend => $opt{resend} // $RESEND_SECONDS, reads => $opt{reads},
     }, $class;
     my @clients;
     for my $i (1 .. $n) {
@@ -112,6 +114,13 @@ sub _client_loop {
             sleep 0.1;
         }
         $n++;
+        if ($self->{reads}) {
+            for my $path ('/board', '/login') {
+                my $t0 = time;
+                my $res = $c->get($path);
+                printf $fh "%.4f %.4f %d GET%s\n", $t0, time, $res->{status}, $path;
+            }
+        }
         sleep $self->{pause} if $self->{pause};
     }
     close $fh;
@@ -126,10 +135,13 @@ sub acked_since {
     my ($self, $name) = @_;
     my $since = $name =~ /^[0-9.]+$/ ? $name : $self->{marks}{$name} // return undef;
     for my $line (_lines($self)) {
-        return $line->[1] if $line->[2] == 303 && $line->[0] >= $since;
+        return $line->[1] if $line->[2] == 303 && $line->[0] >= $since && !_read($line);
     }
     return undef;
 }
+
+# A line of the reads (GET/board, GET/login) rather than of the entries.
+sub _read { $_[0][3] =~ m{^GET/} }
 
 sub _lines {
     my ($self) = @_;
@@ -149,14 +161,20 @@ sub _lines {
 # never answered 303), failed ({status => count}), unavailable_s (the
 # longest time in which no request was acknowledged, from the mark
 # 'fault' to the end of the last request), recovery_s (from the mark 'fault_end' to the end of the
-# last failed request), keys ({key => 1 acked / 0 not}).
+# last failed request), keys ({key => 1 acked / 0 not}); with reads,
+# reads (requests sent) and reads_failed ({status => count} of the reads
+# not answered 200).
 sub stop {
     my ($self) = @_;
     open my $fh, '>', "$self->{dir}/stop" or die $!;
     close $fh;
     waitpid $_, 0 for @{ $self->{pids} };
     $self->{pids} = [];
-    my @lines = _lines($self);
+    my @all = _lines($self);
+    my @lines = grep { !_read($_) } @all;
+    my @reads = grep { _read($_) } @all;
+    my %reads_failed;
+    $reads_failed{ $_->[2] }++ for grep { $_->[2] != 200 } @reads;
     my (%keys, %failed, @acks, $last_fail);
     for my $l (@lines) {
         my ($t0, $t1, $status, $key) = @$l;
@@ -190,6 +208,8 @@ sub stop {
         unavailable_s => sprintf('%.2f', $gap) + 0,
         recovery_s => sprintf('%.2f', $recovery) + 0,
         keys => \%keys,
+        ($self->{reads} ? (reads => scalar @reads, reads_failed => \%reads_failed,
+            reads_failed_total => scalar(grep { $_->[2] != 200 } @reads)) : ()),
     };
 }
 

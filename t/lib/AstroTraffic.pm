@@ -2,8 +2,8 @@ package AstroTraffic;
 
 # Steady traffic for the task tests: a child process sends requests
 # through the load balancer one after another — a signed-in astronaut's
-# GET /hours, a POST /hours with the form's fresh idempotency key, and a
-# GET /board — until it is told to stop or a bound is reached (it stops
+# GET /hours, a POST /hours with the form's fresh idempotency key, a
+# GET /board and a GET /login (the sign-up service) — until it is told to stop or a bound is reached (it stops
 # by itself). Counts answers by status; every acknowledged key is kept
 # so the test can look for it in the database.
 
@@ -44,6 +44,7 @@ sub start {
             push @keys, $form->{key} if $res->{status} == 303;
         }
         $note->('GET /board', $c->get('/board'));
+        $note->('GET /login', $c->get('/login'));
     }
     open my $fh, '>', $out or POSIX::_exit(2);
     print $fh JSON::PP->new->encode({ status => \%status, keys => \@keys, bad => \@bad });
