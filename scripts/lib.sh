@@ -88,12 +88,13 @@ free_port() {
 	"${top:-$(cd "$(dirname "$0")/.." && pwd)}/scripts/free-port"
 }
 
-# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds;
+# fails once SECONDS have passed by the clock (however long each try of
+# CMD takes).
 wait_for() {
-	_n=$(($1 * 10)); shift
+	_end=$(($(date +%s) + $1)); shift
 	while ! "$@" >/dev/null 2>&1; do
-		_n=$((_n - 1))
-		[ "$_n" -gt 0 ] || return 1
+		[ "$(date +%s)" -lt "$_end" ] || return 1
 		sleep 0.1
 	done
 }
