@@ -12,31 +12,22 @@
 use strict;
 use warnings;
 use FindBin;
-use File::Temp qw(tempdir);
+use lib "$FindBin::Bin/lib";
+use AstroSmallPg;
 use Test::More;
 
 my $top = "$FindBin::Bin/..";
-my $pgbin = '/usr/lib/postgresql/15/bin';
-my $user = $> == 0 ? ($ENV{STACK_USER} || 'nobody') : getpwuid($>);
-my $dir = tempdir('astro-rewind-XXXXXX', TMPDIR => 1, CLEANUP => 1);
-my (undef, undef, $uid, $gid) = getpwnam($user);
-chown $uid, $gid, $dir;
-chmod 0755, $dir;
-
-# CMD as the stack user: its exit code and output.
-sub run {
-    my @as = $> == 0 ? ('setpriv', "--reuid=$uid", "--regid=$gid", '--clear-groups', '--') : ();
-    my $pid = open(my $ph, '-|') // die "fork: $!\n";
-    if (!$pid) {
-        open STDERR, '>&', \*STDOUT or die "$!\n";
-        chdir '/';
-        exec @as, @_ or die "$_[0]: $!\n";
-    }
-    my $out = do { local $/; <$ph> } // '';
-    close $ph;
-    return ($? >> 8, $out);
-}
-sub ok_run { my ($rc, $out) = run(@_); is $rc, 0, "ran: $_[0] $_[1]" or diag $out; return $out }
+my $pgbin = $AstroSmallPg::PGBIN;
+my $pg = AstroSmallPg->new('astro-rewind');
+my $dir = $pg->{dir};
+sub run { $pg->run(@_) }
+sub ok_run { $pg->ok_run(@_) }
+sub sql { $pg->sql(@_) }
+sub source { $pg->source(@_) }
+sub start { is $pg->start($_[0]), 0, "$_[0] started" }
+sub stop { $pg->stop($_[0]) }
+my $settings = "wal_log_hints = on\nwal_keep_size = 64\n";
+sub conf { $pg->conf($_[0], $settings) }
 
 # The formation's bin folder, as scripts/db builds it.
 mkdir "$dir/bin";
@@ -46,32 +37,10 @@ for my $f (qw(pg_rewind pg_basebackup)) {
 }
 chmod 0755, "$dir/bin/pg_rewind", "$dir/bin/pg_basebackup";
 
-my %port;
-sub free_port { my $p = `$top/scripts/free-port`; chomp $p; return $p }
-sub conf {
-    my ($name) = @_;
-    $port{$name} = free_port();
-    open my $fh, '>>', "$dir/$name/postgresql.auto.conf" or die "$name: $!\n";
-    print $fh "port = $port{$name}\nlisten_addresses = ''\nunix_socket_directories = '$dir'\n"
-        . "wal_log_hints = on\nwal_keep_size = 64\nlogging_collector = off\n";
-}
-sub start { ok_run("$pgbin/pg_ctl", '-D', "$dir/$_[0]", '-l', "$dir/$_[0].log", '-w', 'start') }
-sub stop { ok_run("$pgbin/pg_ctl", '-D', "$dir/$_[0]", '-w', '-m', 'fast', 'stop') }
-sub sql {
-    my ($name, $q) = @_;
-    my ($rc, $out) = run('psql', '-XAtq', '-h', $dir, '-p', $port{$name}, '-U', 'postgres', '-d', 'postgres',
-        '-v', 'ON_ERROR_STOP=1', '-c', $q);
-    die "$name: $q: $out" if $rc;
-    chomp $out;
-    return $out;
-}
-sub source { "host=$dir port=$port{$_[0]} user=postgres dbname=postgres" }
-
-ok_run("$pgbin/initdb", '-D', "$dir/a", '-U', 'postgres', '--auth=trust');
-conf('a');
+$pg->initdb('a', $settings);
 start('a');
 sql('a', 'CREATE TABLE t (who text)');
-ok_run("$dir/bin/pg_basebackup", '-D', "$dir/b", '-h', $dir, '-p', $port{a}, '-U', 'postgres');
+ok_run("$dir/bin/pg_basebackup", '-D', "$dir/b", '-h', $dir, '-p', $pg->{port}{a}, '-U', 'postgres');
 conf('b');
 start('b');
 is sql('b', 'SELECT timeline_id FROM pg_control_checkpoint()'), 1, 'B took over on timeline 1';
@@ -86,7 +55,7 @@ is $rc, 1, "the keepers' pg_rewind fails, so the keeper makes a base backup" or 
 like $out, qr/same timeline.*\n.*base backup is needed/s, '  and says why';
 
 # A fork on an older timeline is rewound as before.
-ok_run("$dir/bin/pg_basebackup", '-D', "$dir/c", '-h', $dir, '-p', $port{b}, '-U', 'postgres', '-R');
+ok_run("$dir/bin/pg_basebackup", '-D', "$dir/c", '-h', $dir, '-p', $pg->{port}{b}, '-U', 'postgres', '-R');
 conf('c');
 start('c');
 ok_run("$pgbin/pg_ctl", '-D', "$dir/c", '-w', 'promote');
@@ -101,25 +70,11 @@ open my $sig, '>', "$dir/b/standby.signal" or die "$!\n";
 close $sig;
 # pg_rewind copied C's settings: B's own port again, and C upstream.
 open my $fh, '>>', "$dir/b/postgresql.auto.conf" or die "$!\n";
-print $fh "port = $port{b}\nprimary_conninfo = '" . source('c') . "'\n";
+print $fh "port = $pg->{port}{b}\nprimary_conninfo = '" . source('c') . "'\n";
 close $fh;
 start('b');
 sql('c', "INSERT INTO t VALUES ('c')");
-my $seen = '';
-for (1 .. 100) {
-    $seen = sql('b', 'SELECT string_agg(who, \',\' ORDER BY who) FROM t');
-    last if $seen eq 'b,c';
-    select undef, undef, undef, 0.1;
-}
-is $seen, 'b,c', '  and it follows C, without its row written after the fork';
+is $pg->sql_until('b', q{SELECT string_agg(who, ',' ORDER BY who) FROM t}, 'b,c'), 'b,c',
+    '  and it follows C, without its row written after the fork';
 
 done_testing;
-
-# Every cluster stopped, whatever happened above.
-END {
-    my $rc = $?;
-    for my $n (qw(a b c)) {
-        run("$pgbin/pg_ctl", '-D', "$dir/$n", '-w', '-m', 'immediate', 'stop') if -e "$dir/$n/postmaster.pid";
-    }
-    $? = $rc;
-}

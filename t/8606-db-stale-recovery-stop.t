@@ -15,91 +15,50 @@
 use strict;
 use warnings;
 use FindBin;
-use File::Temp qw(tempdir);
+use lib "$FindBin::Bin/lib";
+use AstroSmallPg;
 use Test::More;
 
 my $top = "$FindBin::Bin/..";
-my $pgbin = '/usr/lib/postgresql/15/bin';
-my $user = $> == 0 ? ($ENV{STACK_USER} || 'nobody') : getpwuid($>);
-my $dir = tempdir('astro-stop-XXXXXX', TMPDIR => 1, CLEANUP => 1);
-my (undef, undef, $uid, $gid) = getpwnam($user);
-chown $uid, $gid, $dir;
-chmod 0755, $dir;
-
-# CMD as the stack user: its exit code and output.
-sub run {
-    my @as = $> == 0 ? ('setpriv', "--reuid=$uid", "--regid=$gid", '--clear-groups', '--') : ();
-    my $pid = open(my $ph, '-|') // die "fork: $!\n";
-    if (!$pid) {
-        open STDERR, '>&', \*STDOUT or die "$!\n";
-        chdir '/';
-        exec @as, @_ or die "$_[0]: $!\n";
-    }
-    my $out = do { local $/; <$ph> } // '';
-    close $ph;
-    return ($? >> 8, $out);
-}
-sub ok_run { my ($rc, $out) = run(@_); is $rc, 0, "ran: $_[0] $_[1]" or diag $out; return $out }
+my $pgbin = $AstroSmallPg::PGBIN;
+my $pg = AstroSmallPg->new('astro-stop', sockets => 'run');
+my $dir = $pg->{dir};
+sub run { $pg->run(@_) }
+sub ok_run { $pg->ok_run(@_) }
+sub sql { $pg->sql(@_) }
+sub start { $pg->start(@_) }
+sub slurp { open my $fh, '<', $_[0] or return ''; local $/; <$fh> }
 
 # The formation's layout, as scripts/db makes it: bin (links, and our
 # postgres), run (the sockets), ports (the monitor's first).
-run('mkdir', "$dir/bin", "$dir/run");
+run('mkdir', "$dir/bin");
 symlink "$pgbin/$_", "$dir/bin/$_" for qw(pg_ctl psql);
 system('cp', "$top/scripts/db-postgres", "$dir/bin/postgres") == 0 or die "cp\n";
 chmod 0755, "$dir/bin/postgres";
 
-my %port;
-sub free_port { my $p = `$top/scripts/free-port`; chomp $p; return $p }
-sub conf {
-    my ($name) = @_;
-    $port{$name} = free_port();
-    open my $fh, '>>', "$dir/$name/postgresql.auto.conf" or die "$name: $!\n";
-    print $fh "port = $port{$name}\nlisten_addresses = ''\nunix_socket_directories = '$dir/run'\n"
-        . "logging_collector = off\n";
-}
-# Started as the keeper starts it: the postgres in bin (pg_ctl -p), or
-# PostgreSQL's own. Returns pg_ctl's exit code.
-sub start {
-    my ($name, $postgres) = @_;
-    my ($rc) = run("$pgbin/pg_ctl", '-D', "$dir/$name", '-l', "$dir/$name.log", '-p', $postgres,
-        '-t', 30, '-w', 'start');
-    return $rc;
-}
-sub sql {
-    my ($name, $q, $db) = @_;
-    my ($rc, $out) = run("$pgbin/psql", '-XAtq', '-h', "$dir/run", '-p', $port{$name}, '-U', 'postgres',
-        '-d', $db // 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', $q);
-    die "$name: $q: $out" if $rc;
-    chomp $out;
-    return $out;
-}
-sub slurp { open my $fh, '<', $_[0] or return ''; local $/; <$fh> }
-
 # The stand-in monitor.
-ok_run("$pgbin/initdb", '-D', "$dir/monitor", '-U', 'postgres', '--auth=trust');
-conf('monitor');
-is start('monitor', "$pgbin/postgres"), 0, 'the stand-in monitor runs';
+$pg->initdb('monitor');
+is start('monitor'), 0, 'the stand-in monitor runs';
 sql('monitor', 'CREATE DATABASE pg_auto_failover');
 sql('monitor', "CREATE SCHEMA pgautofailover; CREATE TABLE pgautofailover.node (nodename text, goalstate text);"
     . " INSERT INTO pgautofailover.node VALUES ('node1', 'fast_forward')", 'pg_auto_failover');
-run('sh', '-c', "echo '$port{monitor}' >'$dir/ports'");
+run('sh', '-c', "echo '$pg->{port}{monitor}' >'$dir/ports'");
 
-ok_run("$pgbin/initdb", '-D', "$dir/primary", '-U', 'postgres', '--auth=trust');
-conf('primary');
-is start('primary', "$pgbin/postgres"), 0, 'the primary runs';
+$pg->initdb('primary');
+is start('primary'), 0, 'the primary runs';
 sql('primary', 'CREATE TABLE t (n int)');
 my $old = sql('primary', 'SELECT pg_current_wal_lsn()');
 sql('primary', 'INSERT INTO t VALUES (1); SELECT pg_switch_wal()');
-ok_run("$pgbin/pg_basebackup", '-D', "$dir/node1", '-h', "$dir/run", '-p', $port{primary}, '-U', 'postgres');
-conf('node1');
+ok_run("$pgbin/pg_basebackup", '-D', "$dir/node1", '-h', "$dir/run", '-p', $pg->{port}{primary}, '-U', 'postgres');
+$pg->conf('node1');
 my $standby = "$dir/node1/postgresql-auto-failover-standby.conf";
-my $setup = "primary_conninfo = 'host=$dir/run port=$port{primary} user=postgres'\n"
+my $setup = "primary_conninfo = 'host=$dir/run port=$pg->{port}{primary} user=postgres'\n"
     . "recovery_target_timeline = 'latest'\nrecovery_target_lsn = '$old'\n"
     . "recovery_target_inclusive = 'true'\nrecovery_target_action = 'pause'\n";
 run('sh', '-c', "printf \"%s\" \"\$1\" >'$standby' && touch '$dir/node1/standby.signal'"
     . " && echo \"include 'postgresql-auto-failover-standby.conf'\" >>'$dir/node1/postgresql.conf'", 'sh', $setup);
 
-isnt start('node1', "$pgbin/postgres"), 0, "PostgreSQL's postgres refuses the stale stop";
+isnt start('node1'), 0, "PostgreSQL's postgres refuses the stale stop";
 like slurp("$dir/node1.log"), qr/requested recovery stop point is before consistent recovery point/,
     '  as before the consistent point';
 
@@ -113,21 +72,7 @@ like slurp($standby), qr/^primary_conninfo = .*\nrecovery_target_timeline = 'lat
 like slurp("$dir/node1.log"), qr/db-postgres: node1 is going to catchingup.*stale recovery stop at '\Q$old\E'/,
     '  and says so in the log';
 sql('primary', 'INSERT INTO t VALUES (2)');
-my $seen = '';
-for (1 .. 100) {
-    $seen = sql('node1', 'SELECT string_agg(n::text, \',\' ORDER BY n) FROM t');
-    last if $seen eq '1,2';
-    select undef, undef, undef, 0.1;
-}
-is $seen, '1,2', '  and follows the primary';
+is $pg->sql_until('node1', q{SELECT string_agg(n::text, ',' ORDER BY n) FROM t}, '1,2'), '1,2',
+    '  and follows the primary';
 
 done_testing;
-
-# Every cluster stopped, whatever happened above.
-END {
-    my $rc = $?;
-    for my $n (qw(node1 primary monitor)) {
-        run("$pgbin/pg_ctl", '-D', "$dir/$n", '-w', '-m', 'immediate', 'stop') if -e "$dir/$n/postmaster.pid";
-    }
-    $? = $rc;
-}
