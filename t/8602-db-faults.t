@@ -35,7 +35,7 @@ for my $name ('planned switchover', 'primary killed', 'primary frozen',
     my $back;
     {
         # Recovered: a request sent after the fault's end is acknowledged.
-        for (1 .. 6) { last if wait_until(sub { $back = $load->acked_since('fault_end') }) }
+        wait_until(sub { $back = $load->acked_since('fault_end') }, 60);
         ok $back, "$name: requests are acknowledged again after the fault's end";
     }
     # The stack made whole again (the old primary back as the standby)
@@ -46,7 +46,7 @@ for my $name ('planned switchover', 'primary killed', 'primary frozen',
         or do { fail("$name: the stack was restored"); diag $@ };
     $load->mark('restored');
     my $again;
-    for (1 .. 6) { last if wait_until(sub { $again = $load->acked_since('restored') }) }
+    wait_until(sub { $again = $load->acked_since('restored') }, 60);
     ok $again, "$name: requests are acknowledged once the stack is whole again";
     wait_until(sub { $load->acked_since($again + 2) }) if $again;
     my $r = $load->stop;

@@ -26,7 +26,7 @@ my $db = $env->{DB_DIR};
 
 # wait_until over up to a minute: the monitor's reaction to a stopped
 # node on a busy machine.
-sub wait_long { my ($what) = @_; for (1 .. 6) { return 1 if wait_until($what) } return 0 }
+sub wait_long { return wait_until($_[0], 60) }
 
 sub db { my $out = `$top/scripts/db @_ 2>&1`; chomp $out; return $out }
 

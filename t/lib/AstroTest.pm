@@ -110,10 +110,11 @@ sub unique_name {
     return sprintf '%s %d%d%04x', $prefix // 'Astro', $$, $seq, int rand 65536;
 }
 
-# True once CODE returns true, polled for up to ten seconds.
+# True once CODE returns true, polled every 0.1 s for up to SECONDS
+# (ten unless given).
 sub wait_until {
-    my ($what) = @_;
-    for (1 .. 100) { return 1 if $what->(); select undef, undef, undef, 0.1 }
+    my ($what, $seconds) = @_;
+    for (1 .. 10 * ($seconds // 10)) { return 1 if $what->(); select undef, undef, undef, 0.1 }
     return 0;
 }
 
