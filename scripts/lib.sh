@@ -81,11 +81,12 @@ stack_dir() {
 	fi
 }
 
-# free_port: print a TCP port on 127.0.0.1 that nothing listens on now
-# (scripts/free-port: below the ephemeral range, so no outgoing
-# connection takes it before the listener binds it).
+# free_port [N]: print a TCP port on 127.0.0.1 that nothing listens on
+# now, or N different ones on one line (scripts/free-port: below the
+# ephemeral range, so no outgoing connection takes them before the
+# listeners bind them).
 free_port() {
-	"${top:-$(cd "$(dirname "$0")/.." && pwd)}/scripts/free-port"
+	echo $("${top:-$(cd "$(dirname "$0")/.." && pwd)}/scripts/free-port" "$@")
 }
 
 # wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds;

@@ -75,6 +75,27 @@ SKIP: {
 		'  both noted in the registry');
 }
 
+# Several ports in one call (a task's three, a formation's four): all
+# different, all free, all noted; more than the range has is refused.
+my @many = split ' ', `scripts/free-port 4`;
+is($?, 0, 'scripts/free-port 4 succeeds');
+is(scalar(@many), 4, '  with four ports');
+is(scalar(keys %{ { map { $_ => 1 } @many } }), 4, '  all different');
+is(scalar(grep { /^\d+$/ && defined hold($_) } @many), 4, '  all free to listen on');
+is(scalar(grep { -d "$ENV{FREE_PORT_REGISTRY}/$_" } @many), 4, '  all noted in the registry');
+SKIP: {
+	skip 'found no two free ports in a row', 2 unless defined $pair;
+	my $range = "$pair-" . ($pair + 1);
+	my $out = `FREE_PORT_RANGE=$range scripts/free-port 3 2>&1`;
+	isnt($?, 0, "three ports from the two of $range: refused");
+	like($out, qr/no 3 free ports between $pair and/, '  saying why');
+}
+for my $n ('0', 'x', '100', '-1') {
+	my $out = `scripts/free-port '$n' 2>&1`;
+	isnt($?, 0, "scripts/free-port '$n' is refused");
+	like($out, qr/usage: scripts\/free-port \[N\]/, '  with its usage');
+}
+
 my $bad = `FREE_PORT_RANGE=9-x scripts/free-port 2>&1`;
 like($bad, qr/FREE_PORT_RANGE must be LOW-HIGH/, 'a malformed range is refused with a clear error');
 
