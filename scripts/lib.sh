@@ -89,14 +89,19 @@ free_port() {
 	echo $("${top:-$(cd "$(dirname "$0")/.." && pwd)}/scripts/free-port" "$@")
 }
 
-# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds;
-# fails once SECONDS have passed by the clock (however long each try of
-# CMD takes).
+# wait_for SECONDS CMD...: retry CMD until it succeeds, every 0.1 s for
+# the first second and every 0.5 s after that; fails once SECONDS have
+# passed by the clock (however long each try of CMD takes). Most waits
+# end within the first second; the long ones (a database node catching
+# up) would otherwise run a psql ten times a second for a minute, which
+# on two cores is CPU taken from what is being waited for.
 wait_for() {
-	_end=$(($(date +%s) + $1)); shift
+	_end=$(($(date +%s) + $1)) _try=0
+	shift
 	while ! "$@" >/dev/null 2>&1; do
 		[ "$(date +%s)" -lt "$_end" ] || return 1
-		sleep 0.1
+		_try=$((_try + 1))
+		if [ "$_try" -le 10 ]; then sleep 0.1; else sleep 0.5; fi
 	done
 }
 

@@ -110,12 +110,22 @@ sub unique_name {
     return sprintf '%s %d%d%04x', $prefix // 'Astro', $$, $seq, int rand 65536;
 }
 
-# True once CODE returns true, polled every 0.1 s for up to SECONDS
-# (ten unless given).
+# True once CODE returns true, polled for up to SECONDS (ten unless
+# given) of pauses between the polls: every 0.1 s for the first second,
+# then every 0.5 s. Most waits end within a second; a long one polls a
+# database or a process table twice a second, not ten times (each poll
+# is a psql or a scan of /proc, and on two cores what it costs is taken
+# from what is being waited for).
 sub wait_until {
     my ($what, $seconds) = @_;
-    for (1 .. 10 * ($seconds // 10)) { return 1 if $what->(); select undef, undef, undef, 0.1 }
-    return 0;
+    my $left = $seconds // 10;
+    for (my $try = 1; ; $try++) {
+        return 1 if $what->();
+        return 0 if $left <= 0;
+        my $pause = $try <= 10 ? 0.1 : 0.5;
+        select undef, undef, undef, $pause;
+        $left -= $pause;
+    }
 }
 
 # Holds an exclusive lock on astro.hours_entries from a session of its
