@@ -1,23 +1,71 @@
 #!/usr/bin/perl
-# The database as RDS Multi-AZ has it: a primary whose commits wait for a
-# synchronous standby, both reached by the pools through a host list with
-# target_session_attrs=read-write, and `scripts/stack failover` switching
-# them over while the service keeps its data.
+# The database as RDS Multi-AZ has it, started the way `make run` starts
+# it (`scripts/stack run` with a standby database): a primary whose
+# commits wait for a synchronous standby, both reached by the pools
+# through a host list with target_session_attrs=read-write, and
+# Prometheus scraping the pg_auto_failover monitor's view of their roles
+# (the postgres exporter), whose graph `scripts/stack run` prints. Then
+# `scripts/stack failover` switches the nodes over: the service keeps its
+# data, a form sent again is stored once, the old primary follows as the
+# standby, the metric shows the roles swapped and the failover alert
+# fires. One formation and one switchover, checked from every side: a
+# formation takes minutes to start on a busy machine, and its keepers and
+# health checks keep most of a core busy while it runs.
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 use AstroTest;
+use File::Temp qw(tempdir);
+use HTTP::Tiny;
+use JSON::PP;
+use POSIX ();
 use Test::More;
 
 my $top = "$FindBin::Bin/..";
-my $env = private_stack(DB_HA => 1, HOURS_RATE_MAX => 1000000);
+my $dir = tempdir('astro-run-XXXXXX', TMPDIR => 1, CLEANUP => 0);
+chmod 0755, $dir;
+my $out = "$dir/run.out";
+
+# `scripts/stack run` in the background, as `make run` starts it; Ctrl-C
+# (SIGINT) stops it, and the test's end always does.
+my $run = fork // die "fork: $!";
+if (!$run) {
+    open STDOUT, '>', $out or POSIX::_exit(2);
+    open STDERR, '>&', \*STDOUT or POSIX::_exit(2);
+    setpgrp 0, 0;
+    local @ENV{qw(DB_HA TASKS)} = (1, 1);
+    exec("$top/scripts/stack", 'run', '--port', '0', '--dir', $dir,
+        '--variant', $ENV{ASTRO_VARIANT} || 'release') or POSIX::_exit(127);
+}
+END {
+    my $rc = $?;
+    if ($run) {
+        kill 'INT', $run;
+        waitpid $run, 0;
+        system("$top/scripts/stack", 'stop', '--dir', $dir);
+        system('rm', '-rf', $dir);
+    }
+    $? = $rc;
+}
+
+sub printed { open my $fh, '<', $out or return ''; local $/; <$fh> }
+my $up;
+# Three database nodes and a monitor start first, which takes minutes
+# while the rest of the suite loads the machine.
+for (1 .. 36) { last if $up = wait_until(sub { printed() =~ /Press Ctrl-C/ || waitpid($run, POSIX::WNOHANG()) }) }
+like printed(), qr/Press Ctrl-C/, 'scripts/stack run starts a stack with a standby database'
+    or BAIL_OUT(printed() . `tail -n 20 '$dir/log/stack.log' 2>&1`);
+
+# The clients of this test (AstroTest) use the stack run started.
+$ENV{ASTRO_STACK} = "$dir/stack.env";
+my $env = stack();
 my $db = $env->{DB_DIR};
-ok $db && -d $db, 'the stack runs a formation (DB_DIR in stack.env)';
+is $db, "$dir/db", 'the stack runs a formation (DB_DIR in stack.env)';
 is $env->{PGTARGETSESSIONATTRS}, 'read-write', 'clients ask for the read-write node';
 is scalar(split /,/, $env->{PGHOST}), 2, '  from a list of two hosts';
 
-sub db { my $out = `$top/scripts/db @_ 2>&1`; chomp $out; return $out }
+sub db { my $o = `$top/scripts/db @_ 2>&1`; chomp $o; return $o }
 
 # psql against one node, whatever its role.
 sub on_node {
@@ -26,6 +74,7 @@ sub on_node {
     return psql({ %$env, %n, PGTARGETSESSIONATTRS => 'any' }, $sql);
 }
 
+# --- the formation ---------------------------------------------------------
 my $primary = db('primary', $db);
 my $standby = db('standby', $db);
 like $primary, qr/^node[12]$/, "the monitor names a primary ($primary)";
@@ -48,8 +97,14 @@ is psql({ %$env, PGHOST => "$db/run", PGPORT => $monitor_port, PGDATABASE => 'pg
     'node1 50 true, node2 50 true, node3 0 true; 1',
     '  never a candidate (priority 0), in the quorum, one standby always confirming a commit';
 is on_node($primary, 'SHOW synchronous_commit'), 'on', '  with synchronous_commit on';
-is on_node($primary, 'SHOW listen_addresses'), '127.0.0.1', 'TCP only on loopback';
-is on_node($standby, 'SHOW listen_addresses'), '127.0.0.1', '  on both nodes';
+# TCP on loopback and, in the namespaced tiers (make run's default where
+# they can be made), on the node's own address in the isolated tier;
+# t/8604 checks a stack without namespaces (loopback only).
+my %tier = (node1 => $env->{NET_DB}, node2 => $env->{NET_DB2});
+for my $node ($primary, $standby) {
+    my $want = join ',', '127.0.0.1', $env->{NET} eq 'netns' ? ($tier{$node} // 'none') : ();
+    is on_node($node, 'SHOW listen_addresses'), $want, "$node listens on $want only";
+}
 
 my $c = signup_ok(unique_name('Standby'), 'two copies of it');
 my $form = form_fields($c->get('/hours')->{content}, '/hours');
@@ -60,9 +115,45 @@ my $sql = "SELECT count(*) FROM astro.hours_entries WHERE replace(idempotency_ke
 # Acknowledged means flushed on the standby; replay follows at once.
 ok wait_until(sub { on_node($standby, $sql) == 1 }), '  and is on the standby once it is acknowledged';
 
-my $out = `$top/scripts/stack failover --dir $env->{ASTRO_DIR} 2>&1`;
-is $?, 0, 'scripts/stack failover succeeds' or diag $out;
-like $out, qr/the primary database is now \Q$standby\E/, "  and names the new primary ($standby)";
+# --- the roles in Prometheus ----------------------------------------------
+my ($link) = printed() =~ /^\s*database role\s+(\S+)$/m;
+ok $link, "scripts/stack run prints a graph of the database's role ($link)";
+my %q = map { my ($k, $v) = split /=/, $_, 2; ($k => $v // '') } split /&/, ($link =~ /\?(.*)/)[0] // '';
+(my $expr = $q{'g0.expr'} // '') =~ s/%([0-9A-F]{2})/chr hex $1/ge;
+is $expr, 'pg_autofailover_node_primary', '  of pg_autofailover_node_primary';
+my $prom = $env->{PROMETHEUS_URL};
+like $link, qr{^\Q$prom\E/graph\?}, '  on the stack\'s Prometheus';
+my $http = HTTP::Tiny->new(timeout => 10);
+
+sub query {
+    my ($q) = @_;
+    my $res = $http->get("$prom/api/v1/query?" . $http->www_form_urlencode({ query => $q }));
+    return [] unless $res->{success};
+    return decode_json($res->{content})->{data}{result};
+}
+# { node => value } of a per-node metric.
+sub by_node { return { map { ($_->{metric}{node} => $_->{value}[1]) } @{ query($_[0]) } } }
+# Prometheus scrapes every 5 s: up to 30 s.
+sub wait_long { my ($f) = @_; wait_until($f, 30) }
+
+ok wait_long(sub { @{ query('up{job="database"} == 1') } == 1 }), 'Prometheus scrapes the exporter';
+ok wait_long(sub {
+    my ($p, $s) = (by_node('pg_autofailover_node_primary'), by_node('pg_autofailover_node_standby'));
+    ($p->{$primary} // '') eq '1' && ($p->{$standby} // '') eq '0'
+        && ($s->{$standby} // '') eq '1' && ($s->{$primary} // '') eq '0'
+}), "  the metric has $primary primary and $standby its standby"
+    or diag explain [ by_node('pg_autofailover_node_primary'), by_node('pg_autofailover_node_standby') ];
+my ($state) = grep { $_->{metric}{node} eq $primary } @{ query('pg_autofailover_node_state') };
+is_deeply [ @{ $state->{metric} }{qw(reported assigned)} ], [ 'primary', 'primary' ],
+    "  with its state as the monitor has it (reported and assigned)";
+ok wait_long(sub { (query('database:pg_autofailover_primary:count')->[0]{value}[1] // '') eq '1' }),
+    '  one node takes writes (the recording rule)';
+is scalar @{ query('ALERTS{alertname=~"Database.*"}') }, 0, '  and no database alert is pending';
+
+# --- the switchover --------------------------------------------------------
+my $sw = `$top/scripts/stack failover --dir $dir 2>&1`;
+is $?, 0, 'scripts/stack failover switches the nodes over' or diag $sw;
+like $sw, qr/the primary database is now \Q$standby\E/, "  and names the new primary ($standby)";
 is db('primary', $db), $standby, 'the monitor agrees';
 is on_node($standby, 'SELECT pg_is_in_recovery()'), 'f', 'the old standby accepts writes';
 ok wait_until(sub { db('wait', $db, 1) eq '' && $? == 0 }),
@@ -81,6 +172,19 @@ like $c->get('/hours')->{content}, qr{<span class="figure">3\.5</span> hours in 
 is on_node($primary, "SELECT count(*) FROM astro.hours_entries h JOIN astro.astronauts a"
     . " ON a.id = h.astronaut_id WHERE h.note IN ('before', 'after') AND a.total_hours = 3.5"),
     2, 'the new standby has them and the total';
+
+ok wait_long(sub {
+    my $p = by_node('pg_autofailover_node_primary');
+    ($p->{$standby} // '') eq '1' && ($p->{$primary} // '') eq '0'
+}), "after the switchover the metric has $standby primary"
+    or diag explain by_node('pg_autofailover_node_primary');
+ok wait_long(sub { (by_node('pg_autofailover_node_standby')->{$primary} // '') eq '1' }),
+    "  and $primary its standby";
+ok wait_long(sub { @{ query('ALERTS{alertname="DatabaseFailedOver",alertstate="firing"}') } == 1 }),
+    '  and the failover alert fires';
+# The graph over the last minutes has both nodes primary at some time.
+is_deeply by_node('max_over_time(pg_autofailover_node_primary[5m])'), { node1 => '1', node2 => '1' },
+    '  the graph shows each node primary in turn';
 
 my $bad = `$top/scripts/db kill $db node4 2>&1`;
 isnt $?, 0, 'an unknown node is refused';

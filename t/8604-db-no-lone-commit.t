@@ -50,6 +50,8 @@ sub monitor_state {
 my $primary = db('primary', $db);
 my $standby = db('standby', $db);
 like "$primary $standby", qr/^node[12] node[12]$/, "$primary is primary, $standby its candidate standby";
+is on_node($_, 'SHOW listen_addresses'), '127.0.0.1', "$_ listens on loopback only (no namespaces)"
+    for $primary, $standby;
 
 my $c = signup_ok(unique_name('Lone'), 'never one copy');
 my $key_sql = sub {
