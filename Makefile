@@ -201,7 +201,6 @@ wipe:
 
 test:
 	@scripts/deps test
-	@$(MAKE) --no-print-directory fuzz-build
 	@scripts/test
 
 # Container images with podman from a local Debian base (ecs/README.md).
