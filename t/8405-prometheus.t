@@ -15,14 +15,7 @@ my $top = "$FindBin::Bin/..";
 my $env = private_stack(TASKS => 2, PROMETHEUS => 1, HOURS_RATE_MAX => 1000000);
 my $prom = $env->{PROMETHEUS_URL};
 ok $prom, "stack.env names Prometheus ($prom)";
-my $http = HTTP::Tiny->new(timeout => 10);
-
-sub query {
-    my ($q) = @_;
-    my $res = $http->get("$prom/api/v1/query?" . $http->www_form_urlencode({ query => $q }));
-    return [] unless $res->{success};
-    return decode_json($res->{content})->{data}{result};
-}
+sub query { prom_query($prom, $_[0]) }
 # { "job task" => value } for up.
 sub up {
     return { map { ("$_->{metric}{job} " . ($_->{metric}{task} // '-')) => $_->{value}[1] } @{ query('up') } };
@@ -36,7 +29,7 @@ ok wait_long(sub { my $u = up(); 7 == grep { $_ == 1 } values %$u }),
 ok wait_long(sub { @{ query('service:haproxy_healthy_tasks:count == 2') } == 3 }),
     '  HAProxy reports two healthy tasks per service';
 
-my $rules = decode_json($http->get("$prom/api/v1/rules")->{content});
+my $rules = decode_json(HTTP::Tiny->new(timeout => 10)->get("$prom/api/v1/rules")->{content});
 my @rules = map { @{ $_->{rules} } } @{ $rules->{data}{groups} };
 ok @rules >= 10, scalar(@rules) . ' rules loaded';
 is scalar(grep { $_->{health} ne 'ok' } @rules), 0, '  every one evaluates';

@@ -20,8 +20,6 @@ use lib "$FindBin::Bin/lib";
 use AstroTest;
 use AstroLoad;
 use File::Temp qw(tempdir);
-use HTTP::Tiny;
-use JSON::PP;
 use POSIX ();
 use Test::More;
 
@@ -126,14 +124,7 @@ my %q = map { my ($k, $v) = split /=/, $_, 2; ($k => $v // '') } split /&/, ($li
 is $expr, 'pg_autofailover_node_primary', '  of pg_autofailover_node_primary';
 my $prom = $env->{PROMETHEUS_URL};
 like $link, qr{^\Q$prom\E/graph\?}, '  on the stack\'s Prometheus';
-my $http = HTTP::Tiny->new(timeout => 10);
-
-sub query {
-    my ($q) = @_;
-    my $res = $http->get("$prom/api/v1/query?" . $http->www_form_urlencode({ query => $q }));
-    return [] unless $res->{success};
-    return decode_json($res->{content})->{data}{result};
-}
+sub query { prom_query($prom, $_[0]) }
 # { node => value } of a per-node metric.
 sub by_node { return { map { ($_->{metric}{node} => $_->{value}[1]) } @{ query($_[0]) } } }
 # Prometheus scrapes every 5 s: up to 30 s.

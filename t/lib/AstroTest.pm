@@ -22,7 +22,7 @@ use Test::More;
 
 our @EXPORT = qw(stack private_stack client unique_name form_fields psql
     html_unescape signup_ok token_hash board_find board_page_with
-    wait_until hold_hours_lock hold_table_lock release_hours_lock pool_workers);
+    wait_until hold_hours_lock hold_table_lock release_hours_lock pool_workers prom_query);
 
 my $top = "$FindBin::Bin/..";
 my ($shared, @owned);
@@ -108,6 +108,16 @@ sub unique_name {
     my ($prefix) = @_;
     $seq++;
     return sprintf '%s %d%d%04x', $prefix // 'Astro', $$, $seq, int rand 65536;
+}
+
+# The result of the PromQL query Q on the Prometheus at URL (its list of
+# series); an empty list when Prometheus does not answer.
+sub prom_query {
+    my ($url, $q) = @_;
+    my $http = HTTP::Tiny->new(timeout => 10);
+    my $res = $http->get("$url/api/v1/query?" . $http->www_form_urlencode({ query => $q }));
+    return [] unless $res->{success};
+    return JSON::PP::decode_json($res->{content})->{data}{result};
 }
 
 # True once CODE returns true, polled for up to SECONDS (ten unless
