@@ -79,6 +79,21 @@ function isIntrinsic(node) {
   return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
 }
 
+// A template's resources grouped by type, [id, resource] pairs in the
+// template's order; made once per template, whatever the scenario.
+const byTypeOf = new WeakMap();
+function resourcesByType(resources) {
+  if (!byTypeOf.has(resources)) {
+    const groups = new Map();
+    for (const [id, res] of Object.entries(resources)) {
+      if (!groups.has(res.Type)) groups.set(res.Type, []);
+      groups.get(res.Type).push([id, res]);
+    }
+    byTypeOf.set(resources, groups);
+  }
+  return byTypeOf.get(resources);
+}
+
 class Instance {
   // template: { file, doc }; values: parameter name -> value for this stack.
   constructor(deployment, name, template, values) {
@@ -91,6 +106,7 @@ class Instance {
     this.values = values;
     this.conditionCache = new Map();
     this.propsCache = new Map();
+    this.typeCache = new Map();
   }
 
   get label() {
@@ -126,10 +142,15 @@ class Instance {
     return !res.Condition || this.condition(res.Condition);
   }
 
-  // [id, resource] of each resource of a type that this scenario creates.
+  // [id, resource] of each resource of a type that this scenario creates
+  // (memoized: the rules ask for the same types again and again, and a
+  // scenario's conditions do not change).
   ofType(type) {
-    return Object.entries(this.resources)
-      .filter(([id, res]) => res.Type === type && this.exists(id));
+    if (!this.typeCache.has(type)) {
+      const ofType = resourcesByType(this.resources).get(type) || [];
+      this.typeCache.set(type, ofType.filter(([id]) => this.exists(id)));
+    }
+    return this.typeCache.get(type);
   }
 
   // The evaluated Properties of a resource (memoized).
