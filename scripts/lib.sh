@@ -1,10 +1,16 @@
-# Shared shell helpers for scripts/. Source it; it defines functions only.
+# Shared shell helpers for scripts/. Source it; it defines functions, and
+# reads the invoking user's id once (the helpers ask for it at every
+# command they run as the stack user, and a stack start runs hundreds).
+_lib_uid=$(id -u)
+
+# is_root: 0 when the invoking user is root.
+is_root() { [ "$_lib_uid" -eq 0 ]; }
 
 # The local stack never runs as root: PostgreSQL refuses to, and the
 # services should not. As root, everything runs as STACK_USER (default
 # nobody); otherwise as the invoking user.
 stack_user() {
-	if [ "$(id -u)" -eq 0 ]; then
+	if is_root; then
 		echo "${STACK_USER:-nobody}"
 	else
 		id -un
@@ -25,7 +31,7 @@ as_stack_user() {
 # file descriptors 3, 4, ..., sockets listening on those addresses of the
 # namespace the caller is in (the host's published ports).
 exec_as_stack_user() {
-	if [ "$(id -u)" -eq 0 ]; then
+	if is_root; then
 		cd /
 		set -- setpriv --reuid="$(stack_user)" \
 			--regid="$(id -g "$(stack_user)")" --clear-groups \
@@ -63,7 +69,7 @@ publish_exec() {
 # stack_reaches DIR: 0 when the stack user can reach DIR (every parent
 # lets it through).
 stack_reaches() {
-	[ "$(id -u)" -eq 0 ] || return 0
+	is_root || return 0
 	as_stack_user test -x "$1"
 }
 
@@ -72,7 +78,7 @@ stack_reaches() {
 # /root), it says so and fails.
 stack_dir() {
 	mkdir -p "$1"
-	[ "$(id -u)" -eq 0 ] || return 0
+	is_root || return 0
 	chown "$(stack_user):" "$1"
 	if ! stack_reaches "$1"; then
 		echo "$(stack_user) cannot reach $1 (a parent folder keeps it out):" \
