@@ -145,6 +145,18 @@ SKIP: {
     is $?, 0, '  and nginx accepts the configuration' or diag $msg;
     qx{BROTLI_MODULE='/x;y' SERVICE=board '$render' '$out' 2>&1};
     is $? >> 8, 2, '  a BROTLI_MODULE with ";" is refused';
+    unlike join('', map { slurp_file($_) } glob("$out/*.conf $out/*/*.conf")), qr/@[A-Z_]*@/,
+        '  every placeholder of every file is filled';
+    # A template naming a placeholder render does not know: refused, with
+    # the file and line.
+    my $copy = File::Temp::tempdir('astro-render-src-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+    system('cp', '-R', "$FindBin::Bin/../nginx/.", $copy) == 0 or die "cp nginx/: $?\n";
+    open my $fh, '>', "$copy/snippets/unknown.conf" or die "$copy: $!\n";
+    print $fh "# a comment\nset \$x \@NO_SUCH_VALUE\@;\n";
+    close $fh;
+    $msg = qx{SERVICE=board '$copy/render' '$out' 2>&1};
+    is $? >> 8, 2, 'a template with an unknown placeholder is refused';
+    like $msg, qr{snippets/unknown\.conf:2:.*unfilled placeholder}s, '  naming its file and line' or diag $msg;
 }
 
 $res = $c->request('DELETE', '/hours');
